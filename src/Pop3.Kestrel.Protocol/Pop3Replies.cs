@@ -1,0 +1,47 @@
+namespace Pop3.Kestrel.Protocol;
+
+/// <summary>Every fixed reply the server sends, in one place, as UTF-8 literals.</summary>
+public static class Pop3Replies
+{
+    public static ReadOnlySpan<byte> Ok => "+OK\r\n"u8;
+    public static ReadOnlySpan<byte> OkPrefix => "+OK "u8;
+    public static ReadOnlySpan<byte> ErrPrefix => "-ERR "u8;
+    public static ReadOnlySpan<byte> Crlf => "\r\n"u8;
+    public static ReadOnlySpan<byte> Terminator => ".\r\n"u8;
+
+    public static ReadOnlySpan<byte> UnknownCommand => "-ERR Unknown command\r\n"u8;
+    public static ReadOnlySpan<byte> LineTooLong => "-ERR Command line too long (at most 255 octets with CRLF)\r\n"u8;
+    public static ReadOnlySpan<byte> NotAllowedBeforeLogin => "-ERR Not allowed before login; allowed now: USER PASS APOP AUTH STLS UTF8 CAPA QUIT\r\n"u8;
+    public static ReadOnlySpan<byte> NotAllowedAfterLogin => "-ERR Not allowed after login; allowed now: STAT LIST RETR DELE NOOP RSET TOP UIDL CAPA QUIT\r\n"u8;
+    public static ReadOnlySpan<byte> TooManyErrors => "-ERR Too many errors, closing connection\r\n"u8;
+    public static ReadOnlySpan<byte> Timeout => "-ERR Autologout; idle for too long\r\n"u8;
+    public static ReadOnlySpan<byte> InternalError => "-ERR [SYS/TEMP] Internal server error, closing connection\r\n"u8;
+
+    public static ReadOnlySpan<byte> NoArguments => "-ERR This command takes no arguments\r\n"u8;
+    public static ReadOnlySpan<byte> NoSuchMessage => "-ERR No such message\r\n"u8;
+    public static ReadOnlySpan<byte> MessageDeleted => "-ERR Message is deleted\r\n"u8;
+    public static ReadOnlySpan<byte> InvalidMessageNumber => "-ERR Invalid message number\r\n"u8;
+    public static ReadOnlySpan<byte> InvalidLineCount => "-ERR Invalid line count\r\n"u8;
+    public static ReadOnlySpan<byte> TopSyntax => "-ERR Syntax: TOP msg n\r\n"u8;
+    public static ReadOnlySpan<byte> MessageRead => "-ERR [SYS/TEMP] Message could not be read\r\n"u8;
+
+    public static ReadOnlySpan<byte> UserOk => "+OK Send your password\r\n"u8;
+    public static ReadOnlySpan<byte> UserSyntax => "-ERR Syntax: USER name\r\n"u8;
+    public static ReadOnlySpan<byte> PassWithoutUser => "-ERR Send USER first\r\n"u8;
+    public static ReadOnlySpan<byte> PassSyntax => "-ERR Syntax: PASS password\r\n"u8;
+    public static ReadOnlySpan<byte> AuthFailed => "-ERR [AUTH] Authentication failed\r\n"u8;
+    public static ReadOnlySpan<byte> AuthTemporaryFailure => "-ERR [SYS/TEMP] Authentication is temporarily unavailable, try again later\r\n"u8;
+    public static ReadOnlySpan<byte> MaildropInUse => "-ERR [IN-USE] Mailbox is locked by another session\r\n"u8;
+    public static ReadOnlySpan<byte> MaildropUnavailable => "-ERR [SYS/TEMP] Mailbox is temporarily unavailable\r\n"u8;
+    public static ReadOnlySpan<byte> LoggedIn => "+OK Logged in\r\n"u8;
+
+    public static ReadOnlySpan<byte> Marked => "+OK Marked to be deleted\r\n"u8;
+    public static ReadOnlySpan<byte> Quit => "+OK Logging out\r\n"u8;
+    public static ReadOnlySpan<byte> QuitCommitted => "+OK Logging out, messages deleted\r\n"u8;
+    public static ReadOnlySpan<byte> CommitFailed => "-ERR [SYS/TEMP] Deleting messages failed; nothing was deleted that you did not mark\r\n"u8;
+    public static ReadOnlySpan<byte> CapaHeader => "+OK Capability list follows\r\n"u8;
+    public static ReadOnlySpan<byte> ListHeader => "+OK Scan listing follows\r\n"u8;
+    public static ReadOnlySpan<byte> UidlHeader => "+OK Unique-ID listing follows\r\n"u8;
+    public static ReadOnlySpan<byte> RetrHeader => "+OK Message follows\r\n"u8;
+    public static ReadOnlySpan<byte> TopHeader => "+OK Top of message follows\r\n"u8;
+}

@@ -1,0 +1,3 @@
+var builder = WebApplication.CreateBuilder(args);
+builder.Build().Run();
+public partial class Program;
