@@ -21,8 +21,14 @@ public struct Pop3MessageEncoder
     private bool _lastWasCr;
     private long _lineLength;
 
-    /// <summary>An encoder for the whole message (RETR), or for its headers and <paramref name="bodyLines"/> lines (TOP).</summary>
-    public Pop3MessageEncoder(int bodyLines = -1)
+    /// <summary>An encoder for the whole message (RETR).</summary>
+    public Pop3MessageEncoder()
+        : this(-1)
+    {
+    }
+
+    /// <summary>An encoder for the headers and <paramref name="bodyLines"/> body lines (TOP), or the whole message when negative.</summary>
+    public Pop3MessageEncoder(int bodyLines)
     {
         _bodyLinesLeft = bodyLines;
         _inHeaders = true;

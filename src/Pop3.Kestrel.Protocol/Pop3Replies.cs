@@ -15,6 +15,7 @@ public static class Pop3Replies
     public static ReadOnlySpan<byte> NotAllowedAfterLogin => "-ERR Not allowed after login; allowed now: STAT LIST RETR DELE NOOP RSET TOP UIDL CAPA QUIT\r\n"u8;
     public static ReadOnlySpan<byte> TooManyErrors => "-ERR Too many errors, closing connection\r\n"u8;
     public static ReadOnlySpan<byte> Timeout => "-ERR Autologout; idle for too long\r\n"u8;
+    public static ReadOnlySpan<byte> ShuttingDown => "-ERR [SYS/TEMP] Server shutting down\r\n"u8;
     public static ReadOnlySpan<byte> InternalError => "-ERR [SYS/TEMP] Internal server error, closing connection\r\n"u8;
 
     public static ReadOnlySpan<byte> NoArguments => "-ERR This command takes no arguments\r\n"u8;

@@ -1,0 +1,40 @@
+using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Protocol;
+using Pop3.Kestrel.Sessions;
+
+namespace Pop3.Kestrel.Commands;
+
+/// <summary>PASS string (RFC 1939 §7). The password is everything after "PASS ", spaces included.</summary>
+internal sealed class PassCommandHandler(IPop3Authenticator authenticator) : IPop3CommandHandler
+{
+    public Pop3Command Command => Pop3Command.Pass;
+
+    public async ValueTask<Pop3CommandResult> ExecuteAsync(Pop3SessionContext context, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
+    {
+        if (context.PendingUser is not { } user)
+        {
+            context.Write(Pop3Replies.PassWithoutUser);
+            return Pop3CommandResult.Failed;
+        }
+
+        context.PendingUser = null;
+        if (!Pop3Text.TryDecode(arguments.Span, context.Utf8Enabled, out var password) || password.Length == 0)
+        {
+            context.Write(Pop3Replies.PassSyntax);
+            return Pop3CommandResult.Failed;
+        }
+
+        var result = await authenticator.AuthenticateAsync(user, password, context.Connection, cancellationToken);
+        switch (result.Status)
+        {
+            case Pop3AuthenticationStatus.Succeeded:
+                return await context.CompleteLoginAsync(user, result.Mailbox ?? user, cancellationToken);
+            case Pop3AuthenticationStatus.TemporaryFailure:
+                context.Write(Pop3Replies.AuthTemporaryFailure);
+                return Pop3CommandResult.Failed;
+            default:
+                context.Write(Pop3Replies.AuthFailed);
+                return Pop3CommandResult.Failed;
+        }
+    }
+}

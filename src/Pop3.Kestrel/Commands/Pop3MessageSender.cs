@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using Pop3.Kestrel.Logging;
+using Pop3.Kestrel.Protocol;
+using Pop3.Kestrel.Sessions;
+
+namespace Pop3.Kestrel.Commands;
+
+/// <summary>Sends one message for RETR or TOP: the status line, then the message through the one dot-stuffing writer.</summary>
+internal sealed class Pop3MessageSender(ILogger<Pop3MessageSender> logger)
+{
+    /// <summary>Sends message <paramref name="number"/>; <paramref name="size"/> is announced in the status line when not negative.</summary>
+    public async ValueTask<Pop3CommandResult> SendAsync(Pop3SessionContext context, int number, int bodyLines, long size, CancellationToken cancellationToken)
+    {
+        Stream message;
+        try
+        {
+            message = await context.Maildrop!.OpenAsync(number, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            logger.MessageUnreadable(e, number);
+            context.Write(Pop3Replies.MessageRead);
+            return Pop3CommandResult.Failed;
+        }
+
+        await using (message)
+        {
+            if (size >= 0)
+            {
+                context.WriteLine("+OK "u8, size, " octets\r\n"u8);
+            }
+            else
+            {
+                context.Write(Pop3Replies.TopHeader);
+            }
+
+            try
+            {
+                return await Pop3MessageWriter.WriteAsync(message, context.Output, bodyLines, cancellationToken)
+                    ? Pop3CommandResult.Completed
+                    : Pop3CommandResult.Close;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The status line may already be on the wire: the only honest end is to close.
+                logger.MessageUnreadable(e, number);
+                return Pop3CommandResult.Close;
+            }
+        }
+    }
+}

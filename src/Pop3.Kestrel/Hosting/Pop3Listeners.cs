@@ -1,0 +1,54 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Pop3.Kestrel.Hosting;
+
+/// <summary>The POP3 listeners the library added to Kestrel, with the addresses they are bound to once the server runs.</summary>
+public sealed class Pop3Listeners
+{
+    private readonly List<(string Name, ListenOptions Options)> _listeners = [];
+
+    /// <summary>Listener names in configuration order.</summary>
+    public IEnumerable<string> Names => _listeners.Select(l => l.Name);
+
+    /// <summary>
+    /// The address listener <paramref name="name"/> is bound to; after start-up this has the real port
+    /// even when port 0 was configured.
+    /// </summary>
+    public IPEndPoint EndPointOf(string name = "Default")
+    {
+        foreach (var (listenerName, options) in _listeners)
+        {
+            if (string.Equals(listenerName, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return options.IPEndPoint ?? throw new InvalidOperationException($"Listener '{name}' is not an IP listener.");
+            }
+        }
+
+        throw new InvalidOperationException($"No POP3 listener named '{name}' (Pop3:Endpoints:{name}).");
+    }
+
+    internal void Add(string name, ListenOptions options)
+    {
+        lock (_listeners)
+        {
+            _listeners.Add((name, options));
+        }
+    }
+
+    internal static bool TryParseAddress(string text, [NotNullWhen(true)] out IPAddress? address)
+    {
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "*" or "any" or "":
+                address = IPAddress.IPv6Any;
+                return true;
+            case "localhost":
+                address = IPAddress.Loopback;
+                return true;
+            default:
+                return IPAddress.TryParse(text, out address);
+        }
+    }
+}

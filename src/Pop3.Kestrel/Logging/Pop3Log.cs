@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+using Pop3.Kestrel.Protocol;
+using Pop3.Kestrel.Sessions;
+
+namespace Pop3.Kestrel.Logging;
+
+/// <summary>Every log message of the server, source-generated. Secrets are never arguments here.</summary>
+internal static partial class Pop3Log
+{
+    [LoggerMessage(1, LogLevel.Debug, "Session started from {RemoteEndPoint}")]
+    public static partial void SessionStarted(this ILogger logger, string? remoteEndPoint);
+
+    [LoggerMessage(2, LogLevel.Information,
+        "Disconnected ({End}): user={User} commands={Commands} top={Topped} retr={Retrieved}/{RetrievedBytes} del={Deleted}/{DeletedBytes} duration={DurationMs}ms")]
+    public static partial void SessionEnded(this ILogger logger, Pop3SessionEnd end, string? user, int commands, int topped,
+        int retrieved, long retrievedBytes, int deleted, long deletedBytes, long durationMs);
+
+    [LoggerMessage(3, LogLevel.Debug, "Command {Command} in {State}")]
+    public static partial void CommandReceived(this ILogger logger, Pop3Command command, Pop3SessionState state);
+
+    [LoggerMessage(4, LogLevel.Debug, "Command {Command} -> {Result}")]
+    public static partial void CommandCompleted(this ILogger logger, Pop3Command command, Pop3CommandResult result);
+
+    [LoggerMessage(5, LogLevel.Error, "Session failed unexpectedly; closing without UPDATE")]
+    public static partial void SessionFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Error, "Committing {Count} deletions failed; the client was told and nothing unmarked was removed")]
+    public static partial void CommitFailed(this ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(7, LogLevel.Warning, "Message {Number} could not be read")]
+    public static partial void MessageUnreadable(this ILogger logger, Exception exception, int number);
+
+    [LoggerMessage(8, LogLevel.Debug, "A command line over the limit was discarded")]
+    public static partial void LineTooLong(this ILogger logger);
+
+    [LoggerMessage(9, LogLevel.Information, "POP3 listening on {EndPoint} ({Name})")]
+    public static partial void Listening(this ILogger logger, string endPoint, string name);
+
+    [LoggerMessage(10, LogLevel.Warning, "A session hook failed")]
+    public static partial void HookFailed(this ILogger logger, Exception exception);
+}

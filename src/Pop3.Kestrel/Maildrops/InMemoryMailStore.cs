@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using Pop3.Kestrel.Protocol;
+
+namespace Pop3.Kestrel.Maildrops;
+
+/// <summary>Mailboxes held in memory, for tests, samples and generated mail. Thread-safe.</summary>
+public sealed class InMemoryMailStore
+{
+    private readonly ConcurrentDictionary<string, Mailbox> _mailboxes = new(StringComparer.Ordinal);
+    private long _nextId;
+
+    /// <summary>Adds a message to <paramref name="mailbox"/> and returns its unique id.</summary>
+    public string Add(string mailbox, ReadOnlyMemory<byte> message)
+    {
+        var id = $"mem{Interlocked.Increment(ref _nextId):D8}";
+        var box = _mailboxes.GetOrAdd(mailbox, static _ => new Mailbox());
+        lock (box)
+        {
+            box.Messages.Add(new StoredMessage(id, message.ToArray(), Pop3MessageWriter.Measure(message.Span)));
+        }
+
+        return id;
+    }
+
+    /// <summary>The ids of the messages now in <paramref name="mailbox"/>.</summary>
+    public IReadOnlyList<string> Ids(string mailbox)
+    {
+        if (!_mailboxes.TryGetValue(mailbox, out var box))
+        {
+            return [];
+        }
+
+        lock (box)
+        {
+            return box.Messages.Select(m => m.Id).ToArray();
+        }
+    }
+
+    /// <summary>The stored bytes of a message, or null if it is gone.</summary>
+    public byte[]? Get(string mailbox, string id)
+    {
+        if (!_mailboxes.TryGetValue(mailbox, out var box))
+        {
+            return null;
+        }
+
+        lock (box)
+        {
+            return box.Messages.FirstOrDefault(m => m.Id == id)?.Bytes;
+        }
+    }
+
+    internal Mailbox Open(string mailbox) => _mailboxes.GetOrAdd(mailbox, static _ => new Mailbox());
+
+    internal sealed class Mailbox
+    {
+        public List<StoredMessage> Messages { get; } = [];
+
+        public SemaphoreSlim Lock { get; } = new(1, 1);
+    }
+
+    internal sealed record StoredMessage(string Id, byte[] Bytes, long Size);
+}
+
+/// <summary>The maildrop of an <see cref="InMemoryMailStore"/>: one session per mailbox at a time.</summary>
+public sealed class InMemoryMaildrop(InMemoryMailStore store) : IMaildrop
+{
+    private InMemoryMailStore.Mailbox? _mailbox;
+
+    /// <inheritdoc />
+    public ValueTask<MaildropOpenStatus> OpenAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        var box = store.Open(mailbox);
+        if (!box.Lock.Wait(0, CancellationToken.None))
+        {
+            return ValueTask.FromResult(MaildropOpenStatus.InUse);
+        }
+
+        _mailbox = box;
+        return ValueTask.FromResult(MaildropOpenStatus.Opened);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MaildropMessage>> ListAsync(CancellationToken cancellationToken)
+    {
+        var box = _mailbox ?? throw new InvalidOperationException("The maildrop is not open.");
+        lock (box)
+        {
+            IReadOnlyList<MaildropMessage> list = box.Messages.Select(m => new MaildropMessage(m.Id, m.Size, m)).ToArray();
+            return ValueTask.FromResult(list);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Stream> OpenMessageAsync(MaildropMessage message, CancellationToken cancellationToken)
+    {
+        var stored = (InMemoryMailStore.StoredMessage)message.Key!;
+        return ValueTask.FromResult<Stream>(new MemoryStream(stored.Bytes, writable: false));
+    }
+
+    /// <inheritdoc />
+    public ValueTask CommitDeletionsAsync(IReadOnlyList<MaildropMessage> deleted, CancellationToken cancellationToken)
+    {
+        var box = _mailbox ?? throw new InvalidOperationException("The maildrop is not open.");
+        lock (box)
+        {
+            foreach (var message in deleted)
+            {
+                box.Messages.Remove((InMemoryMailStore.StoredMessage)message.Key!);
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _mailbox?.Lock.Release();
+        _mailbox = null;
+        return ValueTask.CompletedTask;
+    }
+}

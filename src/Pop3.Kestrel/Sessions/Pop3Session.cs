@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.Extensions.Logging;
+using Pop3.Kestrel.Hosting;
+using Pop3.Kestrel.Logging;
+using Pop3.Kestrel.Protocol;
+
+namespace Pop3.Kestrel.Sessions;
+
+/// <summary>
+/// One POP3 session over any duplex pipe: greets, then executes every complete command line in the
+/// buffer, flushes the replies once, and reads again. It knows nothing of Kestrel, so tests drive it
+/// over an in-memory pipe pair.
+/// </summary>
+public sealed class Pop3Session
+{
+    private readonly Pop3ServerOptions _options;
+    private readonly Pop3CommandTable _commands;
+    private readonly IServiceProvider _services;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly byte[] _line = new byte[Pop3LineFramer.DefaultMaxLineLength];
+    private Pop3LineFramer _framer = new(Pop3LineFramer.DefaultMaxLineLength);
+    private PipeReader? _input;
+    private PipeWriter? _output;
+    private Pop3Command _lastCommand;
+    private volatile bool _timedOut;
+    private volatile bool _stopping;
+
+    internal Pop3Session(Pop3ServerOptions options, Pop3CommandTable commands, IServiceProvider services, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _commands = commands;
+        _services = services;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The session's state and counters, once <see cref="RunAsync"/> has started.</summary>
+    public Pop3SessionContext? Context { get; private set; }
+
+    /// <summary>
+    /// Runs the session until QUIT, a drop, the timeout, too many errors or <paramref name="stopping"/>.
+    /// Never throws for protocol or client faults; nothing is deleted unless the client sent QUIT.
+    /// </summary>
+    public async Task<Pop3SessionSummary> RunAsync(IDuplexPipe transport, Pop3ConnectionInfo connection, CancellationToken stopping)
+    {
+        _input = transport.Input;
+        _output = transport.Output;
+        var context = Context = new Pop3SessionContext(connection, _output, _services, _options, _time);
+        var end = Pop3SessionEnd.Dropped;
+
+        await using var timer = _time.CreateTimer(static s => ((Pop3Session)s!).OnTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        await using var stopRegistration = stopping.UnsafeRegister(static s => ((Pop3Session)s!).OnStopping(), this);
+        try
+        {
+            end = await ServeAsync(context, timer);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            end = _timedOut ? Pop3SessionEnd.Timeout : _stopping ? Pop3SessionEnd.Shutdown : Pop3SessionEnd.Dropped;
+        }
+        catch (Exception e)
+        {
+            _logger.SessionFailed(e);
+            end = Pop3SessionEnd.Error;
+            await TryWriteFinalAsync(Pop3Replies.InternalError.ToArray());
+        }
+
+        return new Pop3SessionSummary(context.User, end, context.Commands, context.Retrieved, context.RetrievedBytes,
+            context.Topped, context.ToppedBytes, context.DeletedAtUpdate, context.DeletedBytesAtUpdate, context.Elapsed);
+    }
+
+    private async Task<Pop3SessionEnd> ServeAsync(Pop3SessionContext context, ITimer timer)
+    {
+        context.WriteAscii("+OK " + _options.Greeting);
+        if (!await FlushAsync())
+        {
+            return Pop3SessionEnd.Dropped;
+        }
+
+        var consecutiveErrors = 0;
+        while (true)
+        {
+            timer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
+            var read = await _input!.ReadAsync();
+            if (read.IsCanceled)
+            {
+                return await EndByServerAsync();
+            }
+
+            var buffer = read.Buffer;
+            var close = false;
+            while (!close)
+            {
+                var status = _framer.TryReadLine(ref buffer, out var line);
+                if (status == Pop3FrameStatus.Incomplete)
+                {
+                    break;
+                }
+
+                Pop3CommandResult result;
+                if (status == Pop3FrameStatus.TooLong)
+                {
+                    _logger.LineTooLong();
+                    context.Write(Pop3Replies.LineTooLong);
+                    result = Pop3CommandResult.Failed;
+                }
+                else
+                {
+                    var length = (int)line.Length;
+                    line.CopyTo(_line);
+                    result = await ExecuteAsync(context, length);
+                }
+
+                switch (result)
+                {
+                    case Pop3CommandResult.Failed when ++consecutiveErrors >= _options.MaxErrors:
+                        context.Write(Pop3Replies.TooManyErrors);
+                        await FlushAsync();
+                        return Pop3SessionEnd.TooManyErrors;
+                    case Pop3CommandResult.Failed:
+                        break;
+                    case Pop3CommandResult.LoggedIn:
+                        context.State = Pop3SessionState.Transaction;
+                        consecutiveErrors = 0;
+                        break;
+                    case Pop3CommandResult.Close:
+                        close = true;
+                        break;
+                    default:
+                        consecutiveErrors = 0;
+                        break;
+                }
+
+                if (!close && (_timedOut || _stopping))
+                {
+                    _input.AdvanceTo(buffer.Start, buffer.End);
+                    return await EndByServerAsync();
+                }
+            }
+
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            if (!await FlushAsync())
+            {
+                return _timedOut || _stopping ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
+            }
+
+            if (close)
+            {
+                return _lastCommand == Pop3Command.Quit ? Pop3SessionEnd.Quit : Pop3SessionEnd.Dropped;
+            }
+
+            if (read.IsCompleted)
+            {
+                return Pop3SessionEnd.Dropped;
+            }
+        }
+    }
+
+    private ValueTask<Pop3CommandResult> ExecuteAsync(Pop3SessionContext context, int length)
+    {
+        var span = _line.AsSpan(0, length);
+        var command = _lastCommand = Pop3CommandParser.Parse(span, out var argumentsStart);
+        context.Commands++;
+        _logger.CommandReceived(command, context.State);
+
+        var handler = command == Pop3Command.Unknown ? null : _commands[command];
+        if (handler is null)
+        {
+            context.Write(Pop3Replies.UnknownCommand);
+            return ValueTask.FromResult(Pop3CommandResult.Failed);
+        }
+
+        if (!Pop3StateTable.IsAllowed(context.State, command))
+        {
+            context.Write(context.State == Pop3SessionState.Authorization ? Pop3Replies.NotAllowedBeforeLogin : Pop3Replies.NotAllowedAfterLogin);
+            return ValueTask.FromResult(Pop3CommandResult.Failed);
+        }
+
+        return handler.ExecuteAsync(context, _line.AsMemory(argumentsStart, length - argumentsStart), CancellationToken.None);
+    }
+
+    private async ValueTask<Pop3SessionEnd> EndByServerAsync()
+    {
+        if (_timedOut)
+        {
+            await TryWriteFinalAsync(Pop3Replies.Timeout.ToArray());
+            return Pop3SessionEnd.Timeout;
+        }
+
+        await TryWriteFinalAsync(Pop3Replies.ShuttingDown.ToArray());
+        return Pop3SessionEnd.Shutdown;
+    }
+
+    // Only on the way out, so the small copy of the reply does not matter.
+    private async ValueTask TryWriteFinalAsync(byte[] reply)
+    {
+        try
+        {
+            var output = _output!;
+            output.Write(reply);
+            using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
+            await output.FlushAsync(giveUp.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The client is gone or not reading: there is no one left to tell.
+        }
+    }
+
+    private async ValueTask<bool> FlushAsync()
+    {
+        var flush = await _output!.FlushAsync();
+        return !flush.IsCompleted && !flush.IsCanceled;
+    }
+
+    private void OnTimeout()
+    {
+        _timedOut = true;
+        _input?.CancelPendingRead();
+        _output?.CancelPendingFlush();
+    }
+
+    private void OnStopping()
+    {
+        _stopping = true;
+        _input?.CancelPendingRead();
+    }
+}
