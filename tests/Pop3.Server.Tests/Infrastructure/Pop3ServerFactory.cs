@@ -1,0 +1,90 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Pop3.Kestrel;
+using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Hosting;
+using Pop3.Kestrel.Maildrops;
+
+namespace Pop3.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server (its Program) on real sockets: Kestrel bound to 127.0.0.1 on a free port.
+/// Settings and services can be changed per test before the first use.
+/// </summary>
+public class Pop3ServerFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings = new()
+    {
+        ["Pop3:Endpoints:Default:Address"] = "127.0.0.1",
+        ["Pop3:Endpoints:Default:Port"] = "0",
+    };
+
+    private readonly List<Action<IServiceCollection>> _services = [];
+
+    public Pop3ServerFactory()
+    {
+        UseKestrel();
+    }
+
+    /// <summary>Sets a configuration value, e.g. <c>Pop3:Greeting</c>.</summary>
+    public Pop3ServerFactory With(string key, string? value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Changes the server's services after Program registered its own.</summary>
+    public Pop3ServerFactory WithServices(Action<IServiceCollection> configure)
+    {
+        _services.Add(configure);
+        return this;
+    }
+
+    /// <summary>Serves <paramref name="store"/> with the test users (see <see cref="TestUsers"/>).</summary>
+    public Pop3ServerFactory WithInMemoryMail(InMemoryMailStore store) => WithServices(services =>
+    {
+        new Pop3ServerBuilder(services).AddInMemoryMaildrop();
+        services.AddSingleton(store);
+        services.AddSingleton<IPop3Authenticator, TestUsers>();
+    });
+
+    /// <summary>Starts the server if needed and returns the POP3 listener's address.</summary>
+    public IPEndPoint Pop3EndPoint
+    {
+        get
+        {
+            StartServer();
+            return Services.GetRequiredService<Pop3Listeners>().EndPointOf("Default");
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            foreach (var configure in _services)
+            {
+                configure(services);
+            }
+        });
+    }
+}
+
+/// <summary>alice/secret and bob/"hunter 2"; every other login fails.</summary>
+public sealed class TestUsers : IPop3Authenticator
+{
+    public ValueTask<Pop3AuthenticationResult> AuthenticateAsync(string user, string password, Pop3ConnectionInfo connection, CancellationToken cancellationToken) =>
+        ValueTask.FromResult((user, password) switch
+        {
+            ("alice", "secret") => Pop3AuthenticationResult.Success("alice"),
+            ("bob", "hunter 2") => Pop3AuthenticationResult.Success("bob"),
+            _ => Pop3AuthenticationResult.Failure,
+        });
+}
