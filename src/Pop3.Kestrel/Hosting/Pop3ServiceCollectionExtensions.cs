@@ -35,6 +35,7 @@ public static class Pop3ServiceCollectionExtensions
         services.TryAddSingleton<Pop3SessionFactory>();
         services.TryAddSingleton<Pop3ConnectionHandler>();
         services.TryAddSingleton<Pop3MessageSender>();
+        services.TryAddSingleton<Pop3MessageSizeCache>();
 
         AddCommand<UserCommandHandler>(services);
         AddCommand<PassCommandHandler>(services);

@@ -44,18 +44,33 @@ public sealed class Pop3Maildrop
     /// <summary>The messages marked as deleted.</summary>
     public int DeletedCount => _messages.Length - Count;
 
-    internal static async ValueTask<Pop3Maildrop> LoadAsync(IMaildrop backend, CancellationToken cancellationToken)
+    internal static async ValueTask<Pop3Maildrop> LoadAsync(IMaildrop backend, string mailbox, Pop3MessageSizeCache sizeCache, CancellationToken cancellationToken)
     {
         var listed = await backend.ListAsync(cancellationToken);
-        var messages = new MaildropMessage[listed.Count];
-        var sizes = new long[listed.Count];
+        var messages = listed.ToArray();
+        var uids = AssignUids(messages);
+        var sizes = new long[messages.Length];
         for (var i = 0; i < messages.Length; i++)
         {
-            messages[i] = listed[i];
-            sizes[i] = listed[i].Size ?? await MeasureAsync(backend, listed[i], cancellationToken);
+            var message = messages[i];
+
+            // Only an id that is valid and unique names one message for sure, so only those are remembered.
+            var cacheable = ReferenceEquals(uids[i], message.Id);
+            if (message.Size is { } known)
+            {
+                sizes[i] = known;
+            }
+            else if (!cacheable || !sizeCache.TryGet(mailbox, message.Id, out sizes[i]))
+            {
+                sizes[i] = await MeasureAsync(backend, message, cancellationToken);
+                if (cacheable)
+                {
+                    sizeCache.Set(mailbox, message.Id, sizes[i]);
+                }
+            }
         }
 
-        return new Pop3Maildrop(backend, messages, sizes, AssignUids(messages));
+        return new Pop3Maildrop(backend, messages, sizes, uids);
     }
 
     /// <summary>Is <paramref name="number"/> (1-based) a listed message?</summary>

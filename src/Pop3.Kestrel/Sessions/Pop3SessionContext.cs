@@ -185,7 +185,7 @@ public sealed class Pop3SessionContext
             return Pop3CommandResult.Failed;
         }
 
-        Maildrop = await Pop3Maildrop.LoadAsync(backend, cancellationToken);
+        Maildrop = await Pop3Maildrop.LoadAsync(backend, mailbox, Services.GetRequiredService<Pop3MessageSizeCache>(), cancellationToken);
         if (Services.GetService<IPop3UserPolicy>() is { } policy)
         {
             UserSettings = await policy.GetSettingsAsync(user, cancellationToken);
