@@ -21,6 +21,16 @@ public struct Pop3MessageEncoder
     private bool _lastWasCr;
     private long _lineLength;
 
+    /// <summary>An encoder for the whole message (RETR).</summary>
+    /// <remarks>
+    /// Needed because <c>new Pop3MessageEncoder()</c> on a struct never calls a constructor whose parameters are
+    /// all optional: without it, that expression gave an all-zero encoder that stopped before the first octet.
+    /// </remarks>
+    public Pop3MessageEncoder()
+        : this(-1)
+    {
+    }
+
     /// <summary>An encoder for the whole message (RETR), or for its headers and <paramref name="bodyLines"/> lines (TOP).</summary>
     public Pop3MessageEncoder(int bodyLines = -1)
     {
