@@ -195,6 +195,17 @@ public sealed class Pop3LineFramerTests
     }
 
     [Fact]
+    public void A_framer_made_without_arguments_uses_the_RFC_2449_limit()
+    {
+        // Regression: new Pop3LineFramer() was the all-zero struct, MaxLineLength 0, so every command was TooLong.
+        var framer = new Pop3LineFramer();
+        Assert.Equal(Max, framer.MaxLineLength);
+        var buffer = new ReadOnlySequence<byte>("NOOP\r\n"u8.ToArray());
+        Assert.Equal(Pop3FrameStatus.Line, framer.TryReadLine(ref buffer, out var line));
+        Assert.Equal("NOOP"u8.ToArray(), line.ToArray());
+    }
+
+    [Fact]
     public void An_empty_buffer_is_incomplete_and_consumes_nothing()
     {
         var framer = new Pop3LineFramer(Max);
