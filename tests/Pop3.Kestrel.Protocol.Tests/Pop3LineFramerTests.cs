@@ -70,6 +70,24 @@ public sealed class Pop3LineFramerTests
         Assert.Equal(Reference.Frame(input), driver.Events);
     }
 
+    [Theory]
+    [MemberData(nameof(Inputs))]
+    public void Empty_segments_between_and_after_the_octets_change_nothing(string text)
+    {
+        var input = Bytes(text);
+        var parts = new List<ReadOnlyMemory<byte>> { ReadOnlyMemory<byte>.Empty };
+        foreach (var i in Enumerable.Range(0, input.Length))
+        {
+            parts.Add(input.AsMemory(i, 1));
+            parts.Add(ReadOnlyMemory<byte>.Empty);
+        }
+
+        var driver = new FramerDriver();
+        var rest = driver.FeedSequence(TestSegment.Create(parts));
+        Assert.Equal(Reference.Frame(input), driver.Events);
+        Assert.True(rest.Length < Max);
+    }
+
     [Fact]
     public void Several_lines_in_one_buffer_are_all_returned_and_the_partial_rest_is_kept()
     {
