@@ -28,6 +28,13 @@ public struct Pop3LineFramer(int maxLineLength)
 
     private bool _discarding;
 
+    /// <summary>A framer with the RFC 2449 limit of <see cref="DefaultMaxLineLength"/> octets.</summary>
+    /// <remarks>Without it, <c>new Pop3LineFramer()</c> is the all-zero struct whose limit of 0 rejects every line.</remarks>
+    public Pop3LineFramer()
+        : this(DefaultMaxLineLength)
+    {
+    }
+
     /// <summary>The longest line accepted, CRLF included.</summary>
     public int MaxLineLength { get; set; } = maxLineLength;
 

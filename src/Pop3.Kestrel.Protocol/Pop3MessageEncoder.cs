@@ -22,6 +22,10 @@ public struct Pop3MessageEncoder
     private long _lineLength;
 
     /// <summary>An encoder for the whole message (RETR).</summary>
+    /// <remarks>
+    /// Needed because <c>new Pop3MessageEncoder()</c> on a struct never calls a constructor whose parameters are
+    /// all optional: without it, that expression gave an all-zero encoder that stopped before the first octet.
+    /// </remarks>
     public Pop3MessageEncoder()
         : this(-1)
     {

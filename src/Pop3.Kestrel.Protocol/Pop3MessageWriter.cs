@@ -21,12 +21,16 @@ public static class Pop3MessageWriter
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
+            // Counted here, not read from output.UnflushedBytes: a Pipe whose reader has completed drops
+            // writes (UnflushedBytes stays 0), so that would never flush and never see the client go.
+            long flushedAt = 0;
             int read;
             while ((read = await message.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
             {
                 var more = encoder.Encode(buffer.AsSpan(0, read), output);
-                if (output.UnflushedBytes >= FlushThreshold)
+                if (encoder.WireLength - flushedAt >= FlushThreshold)
                 {
+                    flushedAt = encoder.WireLength;
                     var flush = await output.FlushAsync(cancellationToken);
                     if (flush.IsCompleted || flush.IsCanceled)
                     {
