@@ -19,10 +19,17 @@ public sealed class Pop3Session
     private readonly IServiceProvider _services;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    /// <summary>
+    /// AUTH lines (an initial response, a bearer token) may exceed RFC 2449's 255 octets; this is their
+    /// cap, CRLF included. Every other command line is still held to 255.
+    /// </summary>
+    public const int MaxAuthLineLength = 8192;
+
     private readonly byte[] _line = new byte[Pop3LineFramer.DefaultMaxLineLength];
-    private Pop3LineFramer _framer = new(Pop3LineFramer.DefaultMaxLineLength);
+    private Pop3LineFramer _framer = new(MaxAuthLineLength);
     private PipeReader? _input;
     private PipeWriter? _output;
+    private byte[]? _longLine;
     private Pop3Command _lastCommand;
     private volatile bool _timedOut;
     private volatile bool _stopping;
@@ -43,11 +50,11 @@ public sealed class Pop3Session
     /// Runs the session until QUIT, a drop, the timeout, too many errors or <paramref name="stopping"/>.
     /// Never throws for protocol or client faults; nothing is deleted unless the client sent QUIT.
     /// </summary>
-    public async Task<Pop3SessionSummary> RunAsync(IDuplexPipe transport, Pop3ConnectionInfo connection, CancellationToken stopping)
+    public async Task<Pop3SessionSummary> RunAsync(IDuplexPipe transport, Pop3ConnectionInfo connection, CancellationToken stopping, IPop3TlsUpgrade? tls = null)
     {
         _input = transport.Input;
         _output = transport.Output;
-        var context = Context = new Pop3SessionContext(connection, _output, _services, _options, _time);
+        var context = Context = new Pop3SessionContext(connection, _output, _services, _options, _time) { Tls = tls };
         var end = Pop3SessionEnd.Dropped;
 
         await using var timer = _time.CreateTimer(static s => ((Pop3Session)s!).OnTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -99,20 +106,9 @@ public sealed class Pop3Session
                     break;
                 }
 
-                Pop3CommandResult result;
-                if (status == Pop3FrameStatus.TooLong)
-                {
-                    _logger.LineTooLong();
-                    context.Write(Pop3Replies.LineTooLong);
-                    result = Pop3CommandResult.Failed;
-                }
-                else
-                {
-                    var length = (int)line.Length;
-                    line.CopyTo(_line);
-                    result = await ExecuteAsync(context, length);
-                }
-
+                var result = status == Pop3FrameStatus.TooLong
+                    ? LineTooLong(context)
+                    : await ExecuteLineAsync(context, line);
                 switch (result)
                 {
                     case Pop3CommandResult.Failed when ++consecutiveErrors >= _options.MaxErrors:
@@ -128,6 +124,16 @@ public sealed class Pop3Session
                     case Pop3CommandResult.Close:
                         close = true;
                         break;
+                    case Pop3CommandResult.StartTls:
+                        // Whatever the client sent after STLS was sent in the clear: it is dropped, never executed.
+                        _input.AdvanceTo(buffer.End);
+                        if (!await FlushAsync() || !await StartTlsAsync(context))
+                        {
+                            return Pop3SessionEnd.Dropped;
+                        }
+
+                        consecutiveErrors = 0;
+                        goto NextRead;
                     default:
                         consecutiveErrors = 0;
                         break;
@@ -155,12 +161,88 @@ public sealed class Pop3Session
             {
                 return Pop3SessionEnd.Dropped;
             }
+
+        NextRead:;
         }
+    }
+
+    private Pop3CommandResult LineTooLong(Pop3SessionContext context)
+    {
+        _logger.LineTooLong();
+        context.Continuation = null;
+        context.Write(Pop3Replies.LineTooLong);
+        return Pop3CommandResult.Failed;
+    }
+
+    private async ValueTask<Pop3CommandResult> ExecuteLineAsync(Pop3SessionContext context, ReadOnlySequence<byte> line)
+    {
+        var length = (int)line.Length;
+        var continuation = context.Continuation;
+        if (length + 2 <= _line.Length)
+        {
+            line.CopyTo(_line);
+            return continuation is null
+                ? await ExecuteAsync(context, length)
+                : await ContinueAsync(context, continuation, _line.AsMemory(0, length));
+        }
+
+        // Only AUTH and SASL continuations may be longer than 255 octets; they are rare, so they borrow a buffer.
+        if (continuation is null && !IsAuth(line))
+        {
+            return LineTooLong(context);
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            line.CopyTo(rented);
+            _longLine = rented;
+            return continuation is null
+                ? await ExecuteAsync(context, length)
+                : await ContinueAsync(context, continuation, rented.AsMemory(0, length));
+        }
+        finally
+        {
+            _longLine = null;
+            ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+        }
+    }
+
+    private static bool IsAuth(in ReadOnlySequence<byte> line)
+    {
+        Span<byte> start = stackalloc byte[5];
+        line.Slice(0, 5).CopyTo(start);
+        return Pop3CommandParser.Parse(start, out _) == Pop3Command.Auth && start[4] == (byte)' ';
+    }
+
+    private ValueTask<Pop3CommandResult> ContinueAsync(Pop3SessionContext context, IPop3LineContinuation continuation, ReadOnlyMemory<byte> line)
+    {
+        context.Continuation = null;
+        return continuation.ContinueAsync(context, line, CancellationToken.None);
+    }
+
+    private async ValueTask<bool> StartTlsAsync(Pop3SessionContext context)
+    {
+        var secure = await context.Tls!.UpgradeAsync(CancellationToken.None);
+        if (secure is null)
+        {
+            return false;
+        }
+
+        _input = secure.Input;
+        _output = context.Output = secure.Output;
+        context.Connection.IsSecure = true;
+
+        // RFC 2595 §4: the client must discard what it learned before TLS, and so does the server.
+        context.PendingUser = null;
+        context.Continuation = null;
+        return true;
     }
 
     private ValueTask<Pop3CommandResult> ExecuteAsync(Pop3SessionContext context, int length)
     {
-        var span = _line.AsSpan(0, length);
+        var lineBuffer = _longLine ?? _line;
+        var span = lineBuffer.AsSpan(0, length);
         var command = _lastCommand = Pop3CommandParser.Parse(span, out var argumentsStart);
         context.Commands++;
         _logger.CommandReceived(command, context.State);
@@ -178,7 +260,7 @@ public sealed class Pop3Session
             return ValueTask.FromResult(Pop3CommandResult.Failed);
         }
 
-        return handler.ExecuteAsync(context, _line.AsMemory(argumentsStart, length - argumentsStart), CancellationToken.None);
+        return handler.ExecuteAsync(context, lineBuffer.AsMemory(argumentsStart, length - argumentsStart), CancellationToken.None);
     }
 
     private async ValueTask<Pop3SessionEnd> EndByServerAsync()

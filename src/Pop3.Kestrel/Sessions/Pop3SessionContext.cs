@@ -51,6 +51,18 @@ public sealed class Pop3SessionContext
     /// <summary>True once the client sent UTF8 (RFC 6856): user names and passwords may then be UTF-8.</summary>
     public bool Utf8Enabled { get; set; }
 
+    /// <summary>When set, the next client line goes to it instead of being parsed as a command (SASL exchanges).</summary>
+    public IPop3LineContinuation? Continuation { get; set; }
+
+    /// <summary>The longest line a continuation, or an AUTH command with an initial response, may send, CRLF included.</summary>
+    public int MaxContinuationLineLength => Pop3Session.MaxAuthLineLength;
+
+    /// <summary>STLS support for this connection, or null where the host offers none.</summary>
+    public IPop3TlsUpgrade? Tls { get; internal set; }
+
+    /// <summary>True if STLS can be offered now: a certificate exists, the connection is not yet encrypted, nobody is logged in.</summary>
+    public bool CanStartTls => Tls is { IsAvailable: true } && !Connection.IsSecure && State == Pop3SessionState.Authorization;
+
     /// <summary>The user's LOGIN-DELAY and EXPIRE, once logged in.</summary>
     public Pop3UserSettings UserSettings { get; private set; }
 
