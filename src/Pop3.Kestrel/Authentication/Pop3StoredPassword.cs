@@ -40,7 +40,7 @@ public sealed class Pop3StoredPassword
         var scheme = Pop3PasswordSchemes.Find(schemeName);
         if (scheme is null)
         {
-            error = $"unknown password scheme '{Truncate(schemeName)}'";
+            error = LooksLikeSchemeName(schemeName) ? $"unknown password scheme '{schemeName}'" : "unknown password scheme";
             return false;
         }
 
@@ -111,5 +111,7 @@ public sealed class Pop3StoredPassword
     /// <summary>The scheme in braces, never the secret.</summary>
     public override string ToString() => $"{{{Scheme}}}";
 
-    private static string Truncate(string name) => name.Length <= 32 ? name : name[..32] + "...";
+    // Only echo what looks like a scheme name, so that a password typed between braces is never quoted.
+    private static bool LooksLikeSchemeName(string name) =>
+        name.Length is > 0 and <= 24 && !name.AsSpan().ContainsAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._");
 }
