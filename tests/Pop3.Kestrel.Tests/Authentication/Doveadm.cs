@@ -29,9 +29,11 @@ internal static class Doveadm
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("doveadm did not start.");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        // Both streams are drained so that doveadm never blocks on a full pipe.
         var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
         var error = process.StandardError.ReadToEndAsync(timeout.Token);
         await process.WaitForExitAsync(timeout.Token);
-        return process.ExitCode == 0 && (await output).Contains("(verified)", StringComparison.Ordinal) && (await error).Length >= 0;
+        await error;
+        return process.ExitCode == 0 && (await output).Contains("(verified)", StringComparison.Ordinal);
     }
 }
