@@ -114,17 +114,19 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
             return _snapshot;
         }
 
-        var files = new List<(string Name, long Length)>(
-            new FileSystemEnumerable<(string Name, long Length)>(
+        // One pass over cur/: the enumeration's own stat gives the length, so no file is looked at twice.
+        var files = new List<(ulong Time, string Name, long Length)>(
+            new FileSystemEnumerable<(ulong Time, string Name, long Length)>(
                 Path.Combine(root, MaildirDirectory.Cur),
-                static (ref FileSystemEntry entry) => (entry.FileName.ToString(), entry.Length),
+                static (ref FileSystemEntry entry) =>
+                    (MaildirFileName.DeliveryTime(entry.FileName), entry.FileName.ToString(), entry.Length),
                 s_enumeration)
             {
                 ShouldIncludePredicate = static (ref FileSystemEntry entry) => IsMessage(ref entry),
             });
         files.Sort(static (a, b) =>
         {
-            var byTime = MaildirFileName.DeliveryTime(a.Name).CompareTo(MaildirFileName.DeliveryTime(b.Name));
+            var byTime = a.Time.CompareTo(b.Time);
             return byTime != 0 ? byTime : string.CompareOrdinal(a.Name, b.Name);
         });
 
@@ -133,7 +135,7 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
         var nextIndex = new Dictionary<string, MaildirSizeIndex.Entry>(StringComparer.Ordinal);
         var measured = 0;
         var messages = new List<MaildropMessage>(files.Count);
-        foreach (var (name, length) in files)
+        foreach (var (_, name, length) in files)
         {
             var id = MaildirFileName.Id(name);
             var known = uidList is not null && uidList.TryGet(id, out var dovecot) ? dovecot : (DovecotUidList.Entry?)null;
