@@ -56,7 +56,7 @@ public static class Pop3ServiceCollectionExtensions
         services.TryAddSingleton<StlsCommandHandler>();
         services.AddSingleton<IPop3CommandHandler>(sp => sp.GetRequiredService<StlsCommandHandler>());
         services.AddSingleton<IPop3CapabilityProvider>(sp => sp.GetRequiredService<StlsCommandHandler>());
-        services.AddHostedService<Pop3CertificateCheck>();
+        services.AddHostedService<Pop3StartupCheck>();
         return new Pop3ServerBuilder(services);
     }
 
