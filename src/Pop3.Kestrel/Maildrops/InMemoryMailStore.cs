@@ -50,6 +50,22 @@ public sealed class InMemoryMailStore
         }
     }
 
+    /// <summary>Removes the messages of <paramref name="mailbox"/> with the given ids; ids not there are ignored.</summary>
+    public void Remove(string mailbox, IEnumerable<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (!_mailboxes.TryGetValue(mailbox, out var box))
+        {
+            return;
+        }
+
+        var set = ids.ToHashSet(StringComparer.Ordinal);
+        lock (box)
+        {
+            box.Messages.RemoveAll(m => set.Contains(m.Id));
+        }
+    }
+
     internal Mailbox Open(string mailbox) => _mailboxes.GetOrAdd(mailbox, static _ => new Mailbox());
 
     internal sealed class Mailbox
@@ -66,6 +82,7 @@ public sealed class InMemoryMailStore
 public sealed class InMemoryMaildrop(InMemoryMailStore store) : IMaildrop
 {
     private InMemoryMailStore.Mailbox? _mailbox;
+    private IReadOnlyList<MaildropMessage>? _snapshot;
 
     /// <inheritdoc />
     public ValueTask<MaildropOpenStatus> OpenAsync(string mailbox, CancellationToken cancellationToken)
@@ -86,8 +103,9 @@ public sealed class InMemoryMaildrop(InMemoryMailStore store) : IMaildrop
         var box = _mailbox ?? throw new InvalidOperationException("The maildrop is not open.");
         lock (box)
         {
-            IReadOnlyList<MaildropMessage> list = box.Messages.Select(m => new MaildropMessage(m.Id, m.Size, m)).ToArray();
-            return ValueTask.FromResult(list);
+            // Taken once: mail added later waits for the next session.
+            _snapshot ??= box.Messages.Select(m => new MaildropMessage(m.Id, m.Size, m)).ToArray();
+            return ValueTask.FromResult(_snapshot);
         }
     }
 
@@ -118,6 +136,7 @@ public sealed class InMemoryMaildrop(InMemoryMailStore store) : IMaildrop
     {
         _mailbox?.Lock.Release();
         _mailbox = null;
+        _snapshot = null;
         return ValueTask.CompletedTask;
     }
 }
