@@ -1,0 +1,111 @@
+using Npgsql;
+using NpgsqlTypes;
+using Pop3.Kestrel.Protocol;
+
+namespace Pop3.Kestrel.PostgreSql;
+
+/// <summary>
+/// The PostgreSQL store as a whole: delivery into a mailbox and the readiness check. A singleton over one pooled
+/// <see cref="NpgsqlDataSource"/>; the sessions' <see cref="PostgreSqlMaildrop"/> share it.
+/// </summary>
+public sealed class PostgreSqlMailStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>The pooled connections to the store's database.</summary>
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    /// <summary>Creates or upgrades the schema (see <see cref="PostgreSqlMigrations"/>). Returns how many migrations ran.</summary>
+    public Task<int> MigrateAsync(CancellationToken cancellationToken) => PostgreSqlMigrations.ApplyAsync(DataSource, cancellationToken);
+
+    /// <summary>
+    /// Ready to serve: the database answers and its schema is the version this build expects. Never throws for an
+    /// unreachable database; the reason is returned instead.
+    /// </summary>
+    public async Task<(bool Ready, string Reason)> CheckReadyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var version = await PostgreSqlMigrations.CurrentVersionAsync(DataSource, cancellationToken);
+            return version == PostgreSqlMigrations.Latest
+                ? (true, $"schema version {version}")
+                : (false, $"schema version {version}, expected {PostgreSqlMigrations.Latest}");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return (false, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="message"/> byte for byte in <paramref name="mailbox"/>, after every message already
+    /// there. The UIDL is <paramref name="uidl"/> (a Dovecot UIDL kept on import) or a new time-ordered one.
+    /// A stream that cannot seek is first copied to a temporary file, so the size is known before the row is written.
+    /// Returns the UIDL, or null if the mailbox already holds a message with that UIDL (it is left as it is, so an
+    /// import can run again).
+    /// </summary>
+    public async Task<string?> DeliverAsync(string mailbox, Stream message, string? uidl, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(mailbox);
+        ArgumentNullException.ThrowIfNull(message);
+        uidl ??= Guid.CreateVersion7().ToString("N");
+        if (!IsValidUidl(uidl))
+        {
+            throw new ArgumentException($"'{uidl}' is not a POP3 unique id (1-70 characters in 0x21-0x7E).", nameof(uidl));
+        }
+
+        Stream? spooled = null;
+        try
+        {
+            var source = message;
+            if (!message.CanSeek)
+            {
+                spooled = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+                    FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+                await message.CopyToAsync(spooled, cancellationToken);
+                spooled.Position = 0;
+                source = spooled;
+            }
+
+            var start = source.Position;
+            var size = await Pop3MessageWriter.MeasureAsync(source, cancellationToken);
+            source.Position = start;
+
+            await using var command = DataSource.CreateCommand(
+                """
+                INSERT INTO pop3_messages (mailbox, uidl, size, body) VALUES (@mailbox, @uidl, @size, @body)
+                ON CONFLICT ON CONSTRAINT pop3_messages_mailbox_uidl DO NOTHING
+                """);
+            command.Parameters.AddWithValue("mailbox", mailbox);
+            command.Parameters.AddWithValue("uidl", uidl);
+            command.Parameters.AddWithValue("size", size);
+
+            // A stream parameter is sent in chunks: the message is never held whole in memory.
+            command.Parameters.Add(new NpgsqlParameter("body", NpgsqlDbType.Bytea) { Value = source, Size = checked((int)(source.Length - start)) });
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? uidl : null;
+        }
+        finally
+        {
+            if (spooled is not null)
+            {
+                await spooled.DisposeAsync();
+            }
+        }
+    }
+
+    internal static bool IsValidUidl(string uidl)
+    {
+        if (uidl.Length is 0 or > 70)
+        {
+            return false;
+        }
+
+        foreach (var c in uidl)
+        {
+            if (c is < '!' or > '~')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Pop3.Kestrel.PostgreSql.Tests;
+
+/// <summary>
+/// A real PostgreSQL for the tests, and a fresh database on it for each fixture.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The server is the one named by the environment variable <c>POP3_TEST_POSTGRES</c>: a connection string of a role that
+/// may create databases, e.g. <c>Host=127.0.0.1;Port=54329;Username=postgres</c> (what <c>.ci/run</c> exports after
+/// starting its cluster). Without it, and with PostgreSQL 15's binaries installed, the fixture starts a private cluster
+/// itself (initdb in a temporary folder, a free port, trust authentication; as the <c>postgres</c> user when running as
+/// root) and stops it afterwards. Without either the tests fail and say what to do: they are never skipped.
+/// </para>
+/// </remarks>
+public sealed class PostgreSqlTestServer : IAsyncDisposable
+{
+    public const string EnvironmentVariable = "POP3_TEST_POSTGRES";
+    private const string Binaries = "/usr/lib/postgresql/15/bin";
+
+    private readonly string? _clusterFolder;
+    private readonly string _adminConnectionString;
+
+    private PostgreSqlTestServer(string adminConnectionString, string? clusterFolder)
+    {
+        _adminConnectionString = adminConnectionString;
+        _clusterFolder = clusterFolder;
+    }
+
+    public static async Task<PostgreSqlTestServer> StartAsync()
+    {
+        var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return new PostgreSqlTestServer(configured, null);
+        }
+
+        if (!File.Exists(Path.Combine(Binaries, "initdb")))
+        {
+            throw new InvalidOperationException(
+                $"No PostgreSQL for the tests: set {EnvironmentVariable} to a connection string of a server where the tests may create databases " +
+                $"(e.g. Host=127.0.0.1;Port=54329;Username=postgres), or install PostgreSQL 15 (apt-get install postgresql-15) so the tests can start one.");
+        }
+
+        var folder = Path.Combine(Path.GetTempPath(), "pop3-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        var asRoot = Environment.UserName == "root";
+        if (asRoot)
+        {
+            await RunAsync("chown", ["postgres:postgres", folder], asRoot: false);
+        }
+
+        var data = Path.Combine(folder, "data");
+        await RunAsync(Path.Combine(Binaries, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync"], asRoot);
+        var port = FreePort();
+        await RunAsync(Path.Combine(Binaries, "pg_ctl"),
+            ["-D", data, "-l", Path.Combine(folder, "log"), "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "start"], asRoot);
+        return new PostgreSqlTestServer($"Host=127.0.0.1;Port={port};Username=postgres", folder);
+    }
+
+    /// <summary>Creates an empty database and returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = "pop3_test_" + Guid.NewGuid().ToString("N")[..16];
+        await using var admin = new NpgsqlConnection(_adminConnectionString);
+        await admin.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+        await create.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(_adminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>Drops a database made by <see cref="CreateDatabaseAsync"/>, ending the sessions still on it.</summary>
+    public async Task DropDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(_adminConnectionString);
+        await admin.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_clusterFolder is null)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await RunAsync(Path.Combine(Binaries, "pg_ctl"), ["-D", Path.Combine(_clusterFolder, "data"), "-m", "immediate", "-w", "stop"], Environment.UserName == "root");
+        Directory.Delete(_clusterFolder, recursive: true);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string tool, string[] arguments, bool asRoot)
+    {
+        var start = new ProcessStartInfo(asRoot ? "runuser" : tool)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (asRoot)
+        {
+            start.ArgumentList.Add("-u");
+            start.ArgumentList.Add("postgres");
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(tool);
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(limit.Token);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{tool} {string.Join(' ', arguments)} failed ({process.ExitCode}): {await output}{await error}");
+        }
+    }
+}
+
+/// <summary>One server (started once for the whole test assembly run) and one database for the tests that share the fixture.</summary>
+public sealed class PostgreSqlFixture : IAsyncLifetime
+{
+    private static readonly SemaphoreSlim s_gate = new(1, 1);
+    private static PostgreSqlTestServer? s_server;
+    private static int s_users;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public PostgreSqlTestServer Server => s_server!;
+
+    public async Task InitializeAsync()
+    {
+        await s_gate.WaitAsync();
+        try
+        {
+            s_server ??= await PostgreSqlTestServer.StartAsync();
+            s_users++;
+        }
+        finally
+        {
+            s_gate.Release();
+        }
+
+        ConnectionString = await s_server.CreateDatabaseAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await s_server!.DropDatabaseAsync(ConnectionString);
+        await s_gate.WaitAsync();
+        try
+        {
+            if (--s_users == 0)
+            {
+                await s_server.DisposeAsync();
+                s_server = null;
+            }
+        }
+        finally
+        {
+            s_gate.Release();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgreSqlCollection : ICollectionFixture<PostgreSqlFixture>
+{
+    public const string Name = "PostgreSQL";
+}
