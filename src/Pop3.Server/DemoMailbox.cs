@@ -33,6 +33,12 @@ internal sealed partial class DemoMailbox(IConfiguration configuration, Pop3List
                 $"{User}:{Pop3PasswordSchemes.Hash("SHA512-CRYPT", Password)}\n");
         }
 
+        // The demo mail is put in a Maildir; with another store the demo user exists and its mail is the store's.
+        if (Stores.ConfiguredStoreExtensions.SelectedStore(configuration) != Stores.Pop3Store.Maildir)
+        {
+            return;
+        }
+
         var template = configuration["Pop3:Maildir:Path"] ?? new MaildirOptions().Path;
         var maildir = Path.GetFullPath(template.Replace(MaildirOptions.UserPlaceholder, User, StringComparison.Ordinal));
         if (Directory.Exists(maildir))

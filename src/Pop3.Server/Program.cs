@@ -1,10 +1,11 @@
 using Pop3.Kestrel.Hosting;
 using Pop3.Server;
+using Pop3.Server.Stores;
 using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSerilog((services, log) => log.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services));
-builder.AddPop3Server().AddMaildir().AddUsersFile();
+builder.AddPop3Server().AddConfiguredStore(builder.Configuration).AddUsersFile();
 builder.Services.AddHostedService<DemoMailbox>();
 await DemoMailbox.PrepareAsync(builder.Configuration, builder.Environment);
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Protocol;
 using Pop3.Kestrel.Sessions;
@@ -28,6 +29,7 @@ internal sealed class PassCommandHandler(IPop3Authenticator authenticator) : IPo
         switch (result.Status)
         {
             case Pop3AuthenticationStatus.Succeeded:
+                context.Services.GetService<Pop3LoginCredentials>()?.Set(user, password);
                 return await context.CompleteLoginAsync(user, result.Mailbox ?? user, cancellationToken);
             case Pop3AuthenticationStatus.TemporaryFailure:
                 context.Write(Pop3Replies.AuthTemporaryFailure);

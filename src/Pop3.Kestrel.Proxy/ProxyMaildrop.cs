@@ -1,0 +1,207 @@
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Pop3;
+using MailKit.Security;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Maildrops;
+
+namespace Pop3.Kestrel.Proxy;
+
+/// <summary>
+/// A mailbox on another POP3 server, relayed. Open logs in upstream (the upstream's lock is the lock: its
+/// <c>[IN-USE]</c> becomes ours); the listing is the upstream's LIST and UIDL; RETR and TOP read the upstream's RETR;
+/// deletions are sent as DELE only at our UPDATE, followed by the upstream's QUIT, so the upstream commits exactly
+/// when we do. A session that ends without UPDATE sends no DELE at all.
+/// </summary>
+public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3LoginCredentials credentials, ILogger<ProxyMaildrop> logger) : IMaildrop
+{
+    private readonly HashSet<int> _committed = [];
+    private Pop3Client? _client;
+    private IReadOnlyList<MaildropMessage>? _snapshot;
+    private bool _quit;
+
+    /// <summary>Connects and logs in upstream.</summary>
+    /// <returns>
+    /// <see cref="MaildropOpenStatus.InUse"/> if the upstream answered <c>[IN-USE]</c>; <see cref="MaildropOpenStatus.Unavailable"/>
+    /// if it cannot be reached, refused the login, or no password is known for a pass-through login.
+    /// </returns>
+    public async ValueTask<MaildropOpenStatus> OpenAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mailbox);
+        if (_client is not null)
+        {
+            throw new InvalidOperationException("The maildrop is already open.");
+        }
+
+        var settings = options.Value;
+        var user = string.IsNullOrEmpty(settings.User) ? mailbox : settings.User.Replace(ProxyOptions.UserPlaceholder, mailbox, StringComparison.Ordinal);
+        var password = string.IsNullOrEmpty(settings.Password) ? credentials.Password : settings.Password;
+        if (password is null)
+        {
+            LogNoPassword(logger, mailbox);
+            return MaildropOpenStatus.Unavailable;
+        }
+
+        var client = new Pop3Client { Timeout = (int)settings.Timeout.TotalMilliseconds };
+        if (settings.AcceptAnyCertificate)
+        {
+            client.ServerCertificateValidationCallback = static (_, _, _, _) => true;
+        }
+
+        try
+        {
+            var stream = await UpstreamStream.ConnectAsync(settings.Host, settings.Port, settings.Timeout, cancellationToken);
+            await client.ConnectAsync(stream, settings.Host, settings.Port, settings.Tls switch
+            {
+                ProxyTlsMode.Implicit => SecureSocketOptions.SslOnConnect,
+                ProxyTlsMode.StartTls => SecureSocketOptions.StartTls,
+                _ => SecureSocketOptions.None,
+            }, cancellationToken);
+            await client.AuthenticateAsync(user, password, cancellationToken);
+        }
+        catch (Exception e) when (IsInUse(e))
+        {
+            LogInUse(logger, mailbox);
+            await CloseAsync(client, quit: false);
+            return MaildropOpenStatus.InUse;
+        }
+        catch (Exception e) when (e is IOException or SocketException or MailKit.Security.AuthenticationException or ProtocolException or CommandException or SslHandshakeException or TimeoutException or OperationCanceledException)
+        {
+            LogUpstreamFailed(logger, mailbox, settings.Host, settings.Port, e);
+            await CloseAsync(client, quit: false);
+            return MaildropOpenStatus.Unavailable;
+        }
+
+        _client = client;
+        return MaildropOpenStatus.Opened;
+    }
+
+    /// <summary>The upstream's LIST and UIDL, taken once.</summary>
+    public async ValueTask<IReadOnlyList<MaildropMessage>> ListAsync(CancellationToken cancellationToken)
+    {
+        var client = EnsureOpen();
+        if (_snapshot is not null)
+        {
+            return _snapshot;
+        }
+
+        var sizes = client.Count == 0 ? [] : await client.GetMessageSizesAsync(cancellationToken);
+        IList<string>? uids = null;
+        if (client.Count > 0)
+        {
+            if (client.Capabilities.HasFlag(Pop3Capabilities.UIDL))
+            {
+                uids = await client.GetMessageUidsAsync(cancellationToken);
+            }
+            else
+            {
+                LogNoUidl(logger);
+            }
+        }
+
+        var messages = new MaildropMessage[sizes.Count];
+        for (var i = 0; i < messages.Length; i++)
+        {
+            // Without UIDL upstream no id is stable; the number and size at least tell messages apart in one session.
+            messages[i] = new MaildropMessage(uids?[i] ?? $"n{i + 1}s{sizes[i]}", sizes[i], i);
+        }
+
+        _snapshot = messages;
+        return messages;
+    }
+
+    /// <summary>The upstream's RETR of the message, dot-stuffing removed (CRLF line ends, as the upstream sent it).</summary>
+    public async ValueTask<Stream> OpenMessageAsync(MaildropMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var client = EnsureOpen();
+        return await client.GetStreamAsync(IndexOf(message), false, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends DELE for each message, then QUIT, so the upstream commits; fails if its QUIT fails. Afterwards the upstream
+    /// session is over: committing again is only allowed for messages already committed (a no-op).
+    /// </summary>
+    public async ValueTask CommitDeletionsAsync(IReadOnlyList<MaildropMessage> deleted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deleted);
+        var indexes = deleted.Select(IndexOf).Where(i => !_committed.Contains(i)).Distinct().ToArray();
+        if (indexes.Length == 0)
+        {
+            return;
+        }
+
+        if (_quit)
+        {
+            throw new InvalidOperationException("The upstream session is over: deletions were already committed.");
+        }
+
+        var client = EnsureOpen();
+        await client.DeleteMessagesAsync(indexes, cancellationToken);
+        _quit = true;
+        await client.DisconnectAsync(quit: true, cancellationToken);
+        _committed.UnionWith(indexes);
+        LogCommitted(logger, indexes.Length);
+    }
+
+    /// <summary>Ends the upstream session with a QUIT that deletes nothing (no DELE was sent), and waits for the upstream to hang up, so its lock is free.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var client = _client;
+        _client = null;
+        _snapshot = null;
+        if (client is not null)
+        {
+            await CloseAsync(client, quit: !_quit);
+        }
+    }
+
+    private Pop3Client EnsureOpen() => _client ?? throw new InvalidOperationException("The maildrop is not open.");
+
+    private static int IndexOf(MaildropMessage message) =>
+        message.Key as int? ?? throw new ArgumentException("The message was not listed by a proxy maildrop.", nameof(message));
+
+    private static bool IsInUse(Exception e) =>
+        e.Message.Contains("[IN-USE]", StringComparison.OrdinalIgnoreCase)
+        || (e is Pop3CommandException command && command.StatusText?.Contains("[IN-USE]", StringComparison.OrdinalIgnoreCase) == true);
+
+    private async Task CloseAsync(Pop3Client client, bool quit)
+    {
+        try
+        {
+            if (client.IsConnected)
+            {
+                using var limit = new CancellationTokenSource(options.Value.Timeout);
+                await client.DisconnectAsync(quit, limit.Token);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ProtocolException or CommandException or OperationCanceledException)
+        {
+            LogCloseFailed(logger, e);
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No password for the upstream login of {Mailbox}: pass-through needs USER/PASS, or set Pop3:Proxy:Password")]
+    private static partial void LogNoPassword(ILogger logger, string mailbox);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upstream mailbox of {Mailbox} is in use")]
+    private static partial void LogInUse(ILogger logger, string mailbox);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Upstream login for {Mailbox} at {Host}:{Port} failed")]
+    private static partial void LogUpstreamFailed(ILogger logger, string mailbox, string host, int port, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The upstream has no UIDL: unique ids are not stable across sessions")]
+    private static partial void LogNoUidl(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Upstream committed {Count} deletion(s)")]
+    private static partial void LogCommitted(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Closing the upstream session failed")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,23 @@
+namespace Pop3.Kestrel.Authentication;
+
+/// <summary>
+/// The user name and password a client logged in with, for a backend that must log in elsewhere with the same
+/// (the upstream POP3 proxy). Scoped, and only filled when a backend registered it: PASS sets it after the
+/// authenticator accepted the login, so a server that does not need it never keeps a password past the check.
+/// </summary>
+/// <remarks>Logins that carry no reusable password (APOP, challenge-response SASL) leave it empty.</remarks>
+public sealed class Pop3LoginCredentials
+{
+    /// <summary>The name given with USER.</summary>
+    public string? User { get; private set; }
+
+    /// <summary>The password given with PASS.</summary>
+    public string? Password { get; private set; }
+
+    /// <summary>Records a login that the authenticator accepted.</summary>
+    public void Set(string user, string password)
+    {
+        User = user;
+        Password = password;
+    }
+}

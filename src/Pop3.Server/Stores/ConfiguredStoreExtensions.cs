@@ -1,0 +1,51 @@
+using Pop3.Kestrel.Hosting;
+
+namespace Pop3.Server.Stores;
+
+/// <summary>The built-in backend named by <c>Pop3:Store</c>.</summary>
+public enum Pop3Store
+{
+    /// <summary>Each user's Maildir (<c>Pop3:Maildir:*</c>), the default.</summary>
+    Maildir,
+
+    /// <summary>One PostgreSQL database for many nodes (<c>Pop3:PostgreSql:*</c>).</summary>
+    PostgreSql,
+
+    /// <summary>Another POP3 server, relayed (<c>Pop3:Proxy:*</c>).</summary>
+    Proxy,
+}
+
+/// <summary>Picks the backend from configuration, so Program stays one line per concern.</summary>
+public static class ConfiguredStoreExtensions
+{
+    /// <summary>The configuration key that names the store.</summary>
+    public const string StoreKey = "Pop3:Store";
+
+    /// <summary>The store named by <c>Pop3:Store</c> (<c>Maildir</c> when absent); an unknown name stops start-up, naming the key.</summary>
+    public static Pop3Store SelectedStore(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var name = configuration[StoreKey];
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return Pop3Store.Maildir;
+        }
+
+        // Names only: Enum.TryParse alone would also take "2" and "Maildir,Proxy".
+        return Enum.GetNames<Pop3Store>().FirstOrDefault(known => string.Equals(known, name.Trim(), StringComparison.OrdinalIgnoreCase)) is { } match
+            ? Enum.Parse<Pop3Store>(match)
+            : throw new InvalidOperationException(
+                $"{StoreKey} is '{name}'; it must be one of: {string.Join(", ", Enum.GetNames<Pop3Store>())}.");
+    }
+
+    /// <summary>
+    /// Registers the store named by <c>Pop3:Store</c>. A maildrop the application registers afterwards replaces it.
+    /// </summary>
+    public static Pop3ServerBuilder AddConfiguredStore(this Pop3ServerBuilder builder, IConfiguration configuration) =>
+        SelectedStore(configuration) switch
+        {
+            Pop3Store.PostgreSql => builder.AddPostgreSql(),
+            Pop3Store.Proxy => builder.AddPop3Proxy(),
+            _ => builder.AddMaildir(),
+        };
+}

@@ -1,0 +1,114 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.PostgreSql;
+using Pop3.Kestrel.PostgreSql.Tests;
+using Pop3.Server.Tests.Infrastructure;
+
+namespace Pop3.Server.Tests.Stores;
+
+/// <summary>Two servers on one PostgreSQL database, as two nodes behind a load balancer.</summary>
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlTwoNodeTests(PostgreSqlFixture database) : IAsyncLifetime
+{
+    private const string First = "Subject: one\r\n\r\nbody one\r\n";
+    private const string Second = "Subject: two\n\n.dot\nlast";
+
+    private readonly Pop3ServerFactory _nodeA = Node(database);
+    private readonly Pop3ServerFactory _nodeB = Node(database);
+    private readonly string _user = "alice";
+
+    public async Task InitializeAsync()
+    {
+        // Node A migrates at start-up; the mail arrives through the store's delivery, as the deliver command does it.
+        _ = _nodeA.Pop3EndPoint;
+        _ = _nodeB.Pop3EndPoint;
+        var store = _nodeA.Services.GetRequiredService<PostgreSqlMailStore>();
+        await using (var clear = store.DataSource.CreateCommand("DELETE FROM pop3_messages WHERE mailbox = 'alice'"))
+        {
+            await clear.ExecuteNonQueryAsync();
+        }
+
+        await store.DeliverAsync(_user, new MemoryStream(Encoding.ASCII.GetBytes(First)), "uid-first", CancellationToken.None);
+        await store.DeliverAsync(_user, new MemoryStream(Encoding.ASCII.GetBytes(Second)), null, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _nodeA.DisposeAsync();
+        await _nodeB.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_mailbox_open_on_one_node_is_in_use_on_the_other()
+    {
+        await using var a = await RawPop3Client.ConnectAsync(_nodeA.Pop3EndPoint);
+        await a.LoginAsync();
+
+        await using var b = await RawPop3Client.ConnectAsync(_nodeB.Pop3EndPoint);
+        await b.ReadLineAsync();
+        Assert.Equal("+OK Send your password", await b.CommandAsync("USER alice"));
+        Assert.Equal("-ERR [IN-USE] Mailbox is locked by another session", await b.CommandAsync("PASS secret"));
+
+        Assert.Equal("+OK Logging out", await a.CommandAsync("QUIT"));
+        Assert.Equal("", await a.ReadToEndAsync());
+        Assert.Equal("+OK Send your password", await b.CommandAsync("USER alice"));
+        Assert.StartsWith("+OK Logged in, 2 messages", await b.CommandAsync("PASS secret"));
+    }
+
+    [Fact]
+    public async Task A_delete_on_one_node_is_seen_by_the_other()
+    {
+        var size = Corpus.Expected(Encoding.ASCII.GetBytes(Second)).Length;
+        await using (var a = await RawPop3Client.ConnectAsync(_nodeA.Pop3EndPoint))
+        {
+            await a.LoginAsync();
+            Assert.Equal("+OK Marked to be deleted", await a.CommandAsync("DELE 1"));
+            Assert.Equal("+OK Logging out, messages deleted", await a.CommandAsync("QUIT"));
+            Assert.Equal("", await a.ReadToEndAsync());
+        }
+
+        await using var b = await RawPop3Client.ConnectAsync(_nodeB.Pop3EndPoint);
+        await b.LoginAsync();
+        Assert.Equal($"+OK 1 {size}", await b.CommandAsync("STAT"));
+        Assert.Equal($"+OK {size} octets", await b.CommandAsync("RETR 1"));
+        Assert.Equal("Subject: two\r\n\r\n..dot\r\nlast\r\n.\r\n", Encoding.ASCII.GetString(await b.ReadMultiLineBodyAsync()));
+        Assert.DoesNotContain("uid-first", await UidlAsync(b), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_session_that_drops_without_quit_deletes_nothing_and_frees_the_mailbox()
+    {
+        var a = await RawPop3Client.ConnectAsync(_nodeA.Pop3EndPoint);
+        await a.LoginAsync();
+        Assert.Equal("+OK Marked to be deleted", await a.CommandAsync("DELE 1"));
+        a.Abort();
+        await a.DisposeAsync();
+
+        // The other node may log in once node A has noticed the drop; until then it answers [IN-USE].
+        string reply;
+        do
+        {
+            await using var b = await RawPop3Client.ConnectAsync(_nodeB.Pop3EndPoint);
+            await b.ReadLineAsync();
+            await b.CommandAsync("USER alice");
+            reply = await b.CommandAsync("PASS secret");
+        }
+        while (reply.StartsWith("-ERR [IN-USE]", StringComparison.Ordinal));
+
+        Assert.StartsWith("+OK Logged in, 2 messages", reply);
+    }
+
+    private static async Task<string> UidlAsync(RawPop3Client client)
+    {
+        Assert.Equal("+OK Unique-ID listing follows", await client.CommandAsync("UIDL"));
+        return Encoding.ASCII.GetString(await client.ReadMultiLineBodyAsync());
+    }
+
+    private static Pop3ServerFactory Node(PostgreSqlFixture database) =>
+        new Pop3ServerFactory()
+            .With("Pop3:Store", "PostgreSql")
+            .With("Pop3:PostgreSql:ConnectionString", database.ConnectionString)
+            .WithServices(services => services.AddSingleton<IPop3Authenticator, TestUsers>());
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection;
+using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Maildir;
+using Pop3.Kestrel.Maildrops;
+using Pop3.Kestrel.PostgreSql;
+using Pop3.Kestrel.Proxy;
+using Pop3.Server.Tests.Infrastructure;
+
+namespace Pop3.Server.Tests.Stores;
+
+/// <summary><c>Pop3:Store</c> picks the backend; a bad value or a missing setting stops start-up and names the key.</summary>
+public sealed class StoreSelectionTests
+{
+    [Theory]
+    [InlineData(null, typeof(MaildirMaildrop))]
+    [InlineData("Maildir", typeof(MaildirMaildrop))]
+    [InlineData("maildir", typeof(MaildirMaildrop))]
+    [InlineData("PostgreSql", typeof(PostgreSqlMaildrop))]
+    [InlineData("Proxy", typeof(ProxyMaildrop))]
+    public async Task The_store_key_selects_the_backend(string? store, Type expected)
+    {
+        await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>())
+            .With("Pop3:Store", store)
+            .With("Pop3:PostgreSql:ConnectionString", "Host=127.0.0.1;Port=1")
+            .With("Pop3:PostgreSql:MigrateOnStart", "false")
+            .With("Pop3:Proxy:Host", "127.0.0.1");
+        await using var scope = server.Services.CreateAsyncScope();
+        Assert.IsType(expected, scope.ServiceProvider.GetRequiredService<IMaildrop>());
+    }
+
+    [Theory]
+    [InlineData("Mbox")]
+    [InlineData("1")]
+    [InlineData("Maildir,Proxy")]
+    public async Task An_unknown_store_stops_start_up_naming_the_key(string store)
+    {
+        await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>()).With("Pop3:Store", store);
+        var error = Assert.ThrowsAny<Exception>(() => server.Services);
+        Assert.Equal($"Pop3:Store is '{store}'; it must be one of: Maildir, PostgreSql, Proxy.", Innermost(error).Message);
+    }
+
+    [Fact]
+    public async Task PostgreSql_without_a_connection_string_stops_start_up_naming_the_key()
+    {
+        await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>()).With("Pop3:Store", "PostgreSql");
+        var error = Assert.ThrowsAny<Exception>(() => server.Services);
+        Assert.Contains("Pop3:PostgreSql:ConnectionString is required", Innermost(error).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Proxy_without_a_host_stops_start_up_naming_the_key()
+    {
+        await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>()).With("Pop3:Store", "Proxy");
+        var error = Assert.ThrowsAny<Exception>(() => server.Services);
+        Assert.Contains("Pop3:Proxy:Host is required", Innermost(error).Message, StringComparison.Ordinal);
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e;
+    }
+}
