@@ -44,7 +44,8 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
             return MaildropOpenStatus.Unavailable;
         }
 
-        var client = new Pop3Client { Timeout = (int)settings.Timeout.TotalMilliseconds };
+        var replies = new ServerReplies();
+        var client = new Pop3Client(replies) { Timeout = (int)settings.Timeout.TotalMilliseconds };
         if (settings.AcceptAnyCertificate)
         {
             client.ServerCertificateValidationCallback = static (_, _, _, _) => true;
@@ -61,7 +62,7 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
             }, cancellationToken);
             await client.AuthenticateAsync(user, password, cancellationToken);
         }
-        catch (Exception e) when (IsInUse(e))
+        catch (Exception e) when (replies.SaidInUse || IsInUse(e))
         {
             LogInUse(logger, mailbox);
             await CloseAsync(client, quit: false);

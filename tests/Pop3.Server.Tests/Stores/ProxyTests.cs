@@ -1,0 +1,194 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Pop3.Kestrel;
+using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Hosting;
+using Pop3.Kestrel.Maildrops;
+using Pop3.Kestrel.Proxy;
+using Pop3.Kestrel.Testing;
+using Pop3.Server.Tests.Infrastructure;
+
+namespace Pop3.Server.Tests.Stores;
+
+/// <summary>The server as a proxy in front of a second instance of itself.</summary>
+public sealed class ProxyTests : IAsyncLifetime
+{
+    private const string First = "Subject: one\r\n\r\nbody one\r\n";
+    private const string Second = "Subject: two\n\n.starts with a dot\n.\nlast line without newline";
+
+    private readonly InMemoryMailStore _upstreamMail = new();
+    private readonly Pop3ServerFactory _upstream = new();
+    private Pop3ServerFactory _proxy = null!;
+
+    public Task InitializeAsync()
+    {
+        _upstreamMail.Add("alice", Encoding.ASCII.GetBytes(First));
+        _upstreamMail.Add("alice", Encoding.ASCII.GetBytes(Second));
+        _upstreamMail.Add("bob", Encoding.ASCII.GetBytes("Subject: for bob\n\nhi\n"));
+        _upstream.WithInMemoryMail(_upstreamMail);
+        _proxy = ProxyTo(_upstream);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task List_uidl_retr_and_top_are_what_the_upstream_serves()
+    {
+        string[] commands = ["STAT", "LIST", "UIDL", "RETR 2", "TOP 2 1", "TOP 1 0", "LIST 2", "UIDL 1"];
+        Assert.Equal(await TranscriptAsync(_upstream, commands), await TranscriptAsync(_proxy, commands));
+        Assert.Contains($"1 {_upstreamMail.Ids("alice")[0]}\r\n", await TranscriptAsync(_proxy, ["UIDL"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deletions_reach_the_upstream_only_at_update()
+    {
+        var dropped = await RawPop3Client.ConnectAsync(_proxy.Pop3EndPoint);
+        await dropped.LoginAsync();
+        Assert.Equal("+OK Marked to be deleted", await dropped.CommandAsync("DELE 1"));
+        dropped.Abort();
+        await dropped.DisposeAsync();
+
+        // Whatever the proxy did with the dropped session, the upstream still has both messages.
+        await WaitUntilFreeAsync(_upstream);
+        Assert.Equal(2, _upstreamMail.Ids("alice").Count);
+
+        await using var client = await RawPop3Client.ConnectAsync(_proxy.Pop3EndPoint);
+        await client.LoginAsync();
+        Assert.Equal("+OK Marked to be deleted", await client.CommandAsync("DELE 1"));
+        Assert.Equal(2, _upstreamMail.Ids("alice").Count);
+        Assert.Equal("+OK Logging out, messages deleted", await client.CommandAsync("QUIT"));
+        Assert.Equal("", await client.ReadToEndAsync());
+        Assert.Single(_upstreamMail.Ids("alice"));
+        Assert.Equal(Encoding.ASCII.GetBytes(Second), _upstreamMail.Get("alice", _upstreamMail.Ids("alice")[0]));
+    }
+
+    [Fact]
+    public async Task The_upstream_lock_is_the_lock()
+    {
+        await using var direct = await RawPop3Client.ConnectAsync(_upstream.Pop3EndPoint);
+        await direct.LoginAsync();
+
+        await using var client = await RawPop3Client.ConnectAsync(_proxy.Pop3EndPoint);
+        await client.ReadLineAsync();
+        await client.CommandAsync("USER alice");
+        Assert.Equal("-ERR [IN-USE] Mailbox is locked by another session", await client.CommandAsync("PASS secret"));
+    }
+
+    [Fact]
+    public async Task Credentials_mapped_by_configuration_log_in_to_another_account()
+    {
+        await using var mapped = ProxyTo(_upstream).With("Pop3:Proxy:User", "bob").With("Pop3:Proxy:Password", "hunter 2");
+        await using var client = await RawPop3Client.ConnectAsync(mapped.Pop3EndPoint);
+        await client.LoginAsync();
+        Assert.Equal("+OK 1 24", await client.CommandAsync("STAT"));
+    }
+
+    [Fact]
+    public async Task An_upstream_that_refuses_the_login_makes_the_mailbox_unavailable()
+    {
+        await using var mapped = ProxyTo(_upstream).With("Pop3:Proxy:Password", "wrong");
+        await using var client = await RawPop3Client.ConnectAsync(mapped.Pop3EndPoint);
+        await client.ReadLineAsync();
+        await client.CommandAsync("USER alice");
+        Assert.StartsWith("-ERR [SYS/TEMP]", await client.CommandAsync("PASS secret"));
+    }
+
+    private static Pop3ServerFactory ProxyTo(Pop3ServerFactory upstream) =>
+        new Pop3ServerFactory()
+            .With("Pop3:Store", "Proxy")
+            .With("Pop3:Proxy:Host", "127.0.0.1")
+            .With("Pop3:Proxy:Port", upstream.Pop3EndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithServices(services => services.AddSingleton<IPop3Authenticator, TestUsers>());
+
+    /// <summary>Logs in as alice, sends each command, and records every reply line and multi-line body.</summary>
+    private static async Task<string> TranscriptAsync(Pop3ServerFactory server, string[] commands)
+    {
+        await using var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint);
+        await client.LoginAsync();
+        var transcript = new StringBuilder();
+        foreach (var command in commands)
+        {
+            var reply = await client.CommandAsync(command);
+            transcript.Append(reply).Append("\r\n");
+            if (reply.StartsWith("+OK", StringComparison.Ordinal) && (command is "LIST" or "UIDL" || command.StartsWith("RETR", StringComparison.Ordinal) || command.StartsWith("TOP", StringComparison.Ordinal)))
+            {
+                transcript.Append(Encoding.Latin1.GetString(await client.ReadMultiLineBodyAsync()));
+            }
+        }
+
+        Assert.StartsWith("+OK", await client.CommandAsync("QUIT"));
+        Assert.Equal("", await client.ReadToEndAsync());
+        return transcript.ToString();
+    }
+
+    /// <summary>Logs in and out directly until the upstream no longer answers [IN-USE] (it frees the lock when it sees a drop).</summary>
+    private static async Task WaitUntilFreeAsync(Pop3ServerFactory upstream)
+    {
+        while (true)
+        {
+            await using var probe = await RawPop3Client.ConnectAsync(upstream.Pop3EndPoint);
+            await probe.ReadLineAsync();
+            await probe.CommandAsync("USER alice");
+            if ((await probe.CommandAsync("PASS secret")).StartsWith("+OK", StringComparison.Ordinal))
+            {
+                await probe.CommandAsync("QUIT");
+                await probe.ReadToEndAsync();
+                return;
+            }
+        }
+    }
+}
+
+/// <summary>The proxy backend against the maildrop contract, relaying to a second instance of this server.</summary>
+public sealed class ProxyConformanceTests : MaildropConformanceTests<ProxyMaildrop>
+{
+    private readonly InMemoryMailStore _upstreamMail = new();
+    private readonly Pop3ServerFactory _upstream;
+
+    public ProxyConformanceTests()
+    {
+        _upstream = new Pop3ServerFactory().WithServices(services =>
+        {
+            new Pop3ServerBuilder(services).AddInMemoryMaildrop();
+            services.AddSingleton(_upstreamMail);
+            services.AddSingleton<IPop3Authenticator, AnyUserWithPassword>();
+        });
+    }
+
+    protected override bool KeepsBytesAsDelivered => false;
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    protected override ValueTask<ProxyMaildrop> CreateMaildropAsync()
+    {
+        var credentials = new Pop3LoginCredentials();
+        credentials.Set("ignored", AnyUserWithPassword.Password);
+        var options = Options.Create(new ProxyOptions { Host = "127.0.0.1", Port = _upstream.Pop3EndPoint.Port });
+        return ValueTask.FromResult(new ProxyMaildrop(options, credentials, NullLogger<ProxyMaildrop>.Instance));
+    }
+
+    protected override ValueTask DeliverAsync(string mailbox, ReadOnlyMemory<byte> message)
+    {
+        _upstreamMail.Add(mailbox, message);
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class AnyUserWithPassword : IPop3Authenticator
+    {
+        public const string Password = "pw";
+
+        public ValueTask<Pop3AuthenticationResult> AuthenticateAsync(string user, string password, Pop3ConnectionInfo connection, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(password == Password ? Pop3AuthenticationResult.Success(user) : Pop3AuthenticationResult.Failure);
+    }
+}
