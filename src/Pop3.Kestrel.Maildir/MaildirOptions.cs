@@ -20,6 +20,9 @@ public sealed class MaildirOptions
     /// <see cref="MaildirMaildrop.OpenAsync"/>); the rest of the template is trusted configuration.
     /// </remarks>
     public string Path { get; set; } = "data/mail/{user}/Maildir";
+
+    /// <summary>The full path of the Maildir of <paramref name="user"/>, or null if the name is not safe as a directory name.</summary>
+    public string? MaildirOf(string user) => MaildirUserPath.Resolve(Path, user);
 }
 
 /// <summary>Checks <see cref="MaildirOptions"/> at start-up so a bad template fails the host, not the first login.</summary>

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Pop3.Kestrel.Maildir;
+using Pop3.Kestrel.Maildrops;
+using Pop3.Kestrel.PostgreSql;
+using Pop3.Kestrel.Sessions;
+using Pop3.Server.Stores;
+
+namespace Pop3.Server.Cli;
+
+/// <summary>
+/// <c>Pop3.Server import-maildir --user alice --path /var/mail/alice/Maildir</c>: copies a Maildir into the PostgreSQL
+/// store with the UIDLs it was served with (Dovecot's from <c>dovecot-uidlist</c>, else the file names), so clients do
+/// not download the mail again. Messages whose UIDL the mailbox already has are skipped: it can run again. The Maildir
+/// is read as this server would serve it (new/ is moved to cur/, the Maildir's lock is taken), and nothing is deleted.
+/// </summary>
+internal static class ImportMaildirCommand
+{
+    public const string UsageText = "usage: Pop3.Server import-maildir --user NAME --path MAILDIR [--Key=value ...]";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var parsed = CliArguments.Parse(args, "user", "path");
+        if (parsed["user"] is not { Length: > 0 } user || parsed["path"] is not { Length: > 0 } path)
+        {
+            await error.WriteLineAsync(UsageText);
+            return SysExits.Usage;
+        }
+
+        if (!Directory.Exists(Path.Combine(path, "cur")) && !Directory.Exists(Path.Combine(path, "new")))
+        {
+            await error.WriteLineAsync($"import-maildir: '{path}' is not a Maildir (no cur/ or new/)");
+            return SysExits.Usage;
+        }
+
+        IHost host;
+        try
+        {
+            host = CommandHost.Build(parsed.Configuration);
+            if (ConfiguredStoreExtensions.SelectedStore(host.Services.GetRequiredService<IConfiguration>()) != Pop3Store.PostgreSql)
+            {
+                await error.WriteLineAsync($"import-maildir: imports into PostgreSQL; set {ConfiguredStoreExtensions.StoreKey}=PostgreSql");
+                host.Dispose();
+                return SysExits.Usage;
+            }
+        }
+        catch (InvalidOperationException e)
+        {
+            await error.WriteLineAsync("import-maildir: " + e.Message);
+            return SysExits.Config;
+        }
+
+        using (host)
+        {
+            try
+            {
+                var store = host.Services.GetRequiredService<PostgreSqlMailStore>();
+                if (host.Services.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value.MigrateOnStart)
+                {
+                    await store.MigrateAsync(CancellationToken.None);
+                }
+
+                // The path given is the Maildir itself: a template without {user} resolves to it for any user.
+                var source = Path.GetFullPath(path);
+                await using var maildir = new MaildirMaildrop(
+                    Options.Create(new MaildirOptions { Path = source }), NullLogger<MaildirMaildrop>.Instance);
+                var status = await maildir.OpenAsync(user, CancellationToken.None);
+                if (status != MaildropOpenStatus.Opened)
+                {
+                    await error.WriteLineAsync($"import-maildir: cannot open '{source}': {status}");
+                    return status == MaildropOpenStatus.InUse ? SysExits.TempFail : SysExits.Unavailable;
+                }
+
+                var messages = (await maildir.ListAsync(CancellationToken.None)).ToArray();
+                var uidls = Pop3Maildrop.AssignUids(messages);
+                int imported = 0, skipped = 0;
+                for (var i = 0; i < messages.Length; i++)
+                {
+                    await using var stream = await maildir.OpenMessageAsync(messages[i], CancellationToken.None);
+                    if (await store.DeliverAsync(user, stream, uidls[i], CancellationToken.None) is null)
+                    {
+                        skipped++;
+                    }
+                    else
+                    {
+                        imported++;
+                    }
+                }
+
+                await output.WriteLineAsync($"imported {imported} message(s) into {user}, skipped {skipped} already there");
+                return SysExits.Ok;
+            }
+            catch (OptionsValidationException e)
+            {
+                await error.WriteLineAsync("import-maildir: " + e.Message);
+                return SysExits.Config;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NpgsqlException or TimeoutException)
+            {
+                await error.WriteLineAsync("import-maildir: " + e.Message);
+                return SysExits.TempFail;
+            }
+        }
+    }
+}
