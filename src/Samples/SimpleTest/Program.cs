@@ -14,11 +14,15 @@ var started = DateTimeOffset.UtcNow.ToString("R", CultureInfo.InvariantCulture);
 var deleted = new ConcurrentDictionary<(string User, string Id), bool>();
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+// Defaults that appsettings, environment variables and --Key=value arguments may override.
+builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
 {
-    ["Pop3:Endpoints:Default:Address"] = "127.0.0.1",
-    ["Pop3:Endpoints:Default:Port"] = "11000",
-    ["Pop3:Greeting"] = "Welcome to my mail server.",
+    InitialData = new Dictionary<string, string?>
+    {
+        ["Pop3:Endpoints:Default:Address"] = "127.0.0.1",
+        ["Pop3:Endpoints:Default:Port"] = "11000",
+        ["Pop3:Greeting"] = "Welcome to my mail server.",
+    },
 });
 
 builder.AddPop3Server()
