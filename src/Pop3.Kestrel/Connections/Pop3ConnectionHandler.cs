@@ -16,7 +16,8 @@ public sealed class Pop3ConnectionHandler(
     IServiceScopeFactory scopes,
     Pop3SessionFactory sessions,
     IHostApplicationLifetime lifetime,
-    ILogger<Pop3ConnectionHandler> logger) : ConnectionHandler
+    ILogger<Pop3ConnectionHandler> logger,
+    Pop3ConnectionGate gate) : ConnectionHandler
 {
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -25,6 +26,14 @@ public sealed class Pop3ConnectionHandler(
         {
             IsSecure = connection.Features.Get<ITlsHandshakeFeature>() is not null,
         };
+
+        // Connection limits and per-address bans: refused before the greeting, with -ERR [SYS/TEMP].
+        using var lease = gate.TryAdmit(info);
+        if (!lease.IsAdmitted)
+        {
+            await RefuseAsync(connection, lease.Refusal.ToArray());
+            return;
+        }
 
         using var logScope = logger.BeginScope(new Dictionary<string, object?>
         {
@@ -57,6 +66,18 @@ public sealed class Pop3ConnectionHandler(
         catch (Exception e) when (e is ConnectionResetException or OperationCanceledException)
         {
             // The client went away; the session deleted nothing and the scope released the maildrop.
+        }
+    }
+
+    private static async ValueTask RefuseAsync(ConnectionContext connection, byte[] reply)
+    {
+        try
+        {
+            await connection.Transport.Output.WriteAsync(reply, connection.ConnectionClosed);
+        }
+        catch (Exception e) when (e is ConnectionResetException or IOException or OperationCanceledException)
+        {
+            // The client did not wait for the refusal.
         }
     }
 

@@ -49,6 +49,7 @@ public static class Pop3ServiceCollectionExtensions
         AddCommand<RsetCommandHandler>(services);
         AddCommand<TopCommandHandler>(services);
         AddCommand<UidlCommandHandler>(services);
+        Pop3AuthenticationRegistration.AddPop3Authentication(services);
         return new Pop3ServerBuilder(services);
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Logging;
@@ -80,7 +81,7 @@ public sealed class Pop3Session
 
     private async Task<Pop3SessionEnd> ServeAsync(Pop3SessionContext context, ITimer timer)
     {
-        context.WriteAscii("+OK " + _options.Greeting);
+        context.WriteAscii(Greeting(context));
         if (!await FlushAsync())
         {
             return Pop3SessionEnd.Dropped;
@@ -164,6 +165,20 @@ public sealed class Pop3Session
 
         NextRead:;
         }
+    }
+
+    private string Greeting(Pop3SessionContext context)
+    {
+        var greeting = "+OK " + _options.Greeting;
+        foreach (var suffix in _services.GetServices<IPop3GreetingSuffix>())
+        {
+            if (suffix.GetGreetingSuffix(context) is { Length: > 0 } text)
+            {
+                greeting += " " + text;
+            }
+        }
+
+        return greeting;
     }
 
     private Pop3CommandResult LineTooLong(Pop3SessionContext context)

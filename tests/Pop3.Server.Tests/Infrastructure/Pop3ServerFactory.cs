@@ -19,6 +19,7 @@ public class Pop3ServerFactory : WebApplicationFactory<Program>
     {
         ["Pop3:Endpoints:Default:Address"] = "127.0.0.1",
         ["Pop3:Endpoints:Default:Port"] = "0",
+        ["Pop3:Authentication:FailureDelay"] = "00:00:00",
     };
 
     private readonly List<Action<IServiceCollection>> _services = [];
