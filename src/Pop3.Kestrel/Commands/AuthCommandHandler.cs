@@ -135,11 +135,21 @@ internal sealed class AuthCommandHandler(
     /// <summary>Strict base64 (no spaces, correct padding); an empty line is an empty response.</summary>
     private static bool TryDecode(ReadOnlySpan<byte> base64, out ReadOnlyMemory<byte> decoded)
     {
+        // The decoder skips white space; SASL over POP3 allows none, and no missing padding either.
+        if (base64.Length % 4 != 0 || base64.ContainsAnyExcept(Base64Alphabet))
+        {
+            decoded = default;
+            return false;
+        }
+
         var buffer = new byte[Base64.GetMaxDecodedFromUtf8Length(base64.Length)];
         var status = Base64.DecodeFromUtf8(base64, buffer, out var consumed, out var written);
         decoded = buffer.AsMemory(0, written);
         return status == OperationStatus.Done && consumed == base64.Length;
     }
+
+    private static readonly SearchValues<byte> Base64Alphabet =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
 
     private static void WriteChallenge(Pop3SessionContext context, ReadOnlySpan<byte> data)
     {

@@ -20,7 +20,7 @@ internal sealed class SessionHarness : IAsyncDisposable
     private readonly AsyncServiceScope _scope;
     private readonly CancellationTokenSource _stopping = new();
     private readonly MemoryStream _received = new();
-    private readonly FakeTimeProvider _time = new();
+    private readonly CountingTimeProvider _time = new();
     private readonly bool _sharesProvider;
 
     /// <summary>
@@ -74,7 +74,7 @@ internal sealed class SessionHarness : IAsyncDisposable
             }).Unwrap();
     }
 
-    public FakeTimeProvider Time => _provider.GetRequiredService<TimeProvider>() as FakeTimeProvider ?? _time;
+    public CountingTimeProvider Time => (CountingTimeProvider)_provider.GetRequiredService<TimeProvider>();
 
     /// <summary>The server's services (singletons shared by every session of it).</summary>
     public ServiceProvider Services => _provider;
@@ -229,5 +229,35 @@ internal sealed class NoLifetime : Microsoft.Extensions.Hosting.IHostApplication
 
     public void StopApplication()
     {
+    }
+}
+
+/// <summary>A fake clock that also says how many timers have been created, so a test can wait until the server is waiting.</summary>
+internal sealed class CountingTimeProvider : FakeTimeProvider
+{
+    private int _timers;
+
+    public int TimersCreated => Volatile.Read(ref _timers);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = base.CreateTimer(callback, state, dueTime, period);
+        Interlocked.Increment(ref _timers);
+        return timer;
+    }
+
+    /// <summary>Waits (yielding, never sleeping) until at least <paramref name="count"/> timers exist; fails after 10 s.</summary>
+    public async Task WaitForTimersAsync(int count)
+    {
+        var giveUp = global::System.Diagnostics.Stopwatch.StartNew();
+        while (TimersCreated < count)
+        {
+            if (giveUp.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new TimeoutException($"Only {TimersCreated} of {count} timers were created.");
+            }
+
+            await Task.Yield();
+        }
     }
 }
