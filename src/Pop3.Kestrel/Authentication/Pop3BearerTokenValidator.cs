@@ -149,7 +149,17 @@ public sealed class Pop3BearerTokenValidator
     {
         try
         {
-            keys.AddRange(new JsonWebKeySet(json).GetSigningKeys());
+            var set = new JsonWebKeySet(json);
+            keys.AddRange(set.GetSigningKeys());
+
+            // GetSigningKeys leaves out symmetric ("oct") keys: they are taken as they are.
+            foreach (var key in set.Keys)
+            {
+                if (key.Kty == JsonWebAlgorithmsKeyTypes.Octet && !string.IsNullOrEmpty(key.K) && key.Use is null or JsonWebKeyUseNames.Sig)
+                {
+                    keys.Add(new SymmetricSecurityKey(Base64UrlEncoder.DecodeBytes(key.K)) { KeyId = key.Kid });
+                }
+            }
         }
         catch (Exception e) when (e is ArgumentException or System.Text.Json.JsonException or InvalidOperationException)
         {
