@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Pop3.Server.Tests.Infrastructure;
+
+/// <summary>What an external client printed and how it ended.</summary>
+public sealed record ExternalToolResult(int ExitCode, string StandardOutput, string StandardError)
+{
+    public override string ToString() => $"exit code {ExitCode}\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}";
+}
+
+/// <summary>
+/// Runs a real POP3 client (curl, fetchmail, mpop, python3) as a child process: HOME set to a temp
+/// folder, stdin closed, a bounded wait. A missing tool fails the test and names its Debian package.
+/// </summary>
+public static class ExternalTool
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The full path of <paramref name="tool"/> on PATH; fails the test if it is not installed.</summary>
+    public static string Locate(string tool, string debianPackage)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, tool);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        Assert.Fail($"'{tool}' is not on PATH: install the Debian package '{debianPackage}' (apt-get install {debianPackage}; .ci/run does this).");
+        return null!;
+    }
+
+    public static async Task<ExternalToolResult> RunAsync(string tool, string debianPackage, string home, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Locate(tool, debianPackage))
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.Latin1,
+            StandardErrorEncoding = Encoding.Latin1,
+            WorkingDirectory = home,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["HOME"] = home;
+        start.Environment["LC_ALL"] = "C";
+        start.Environment.Remove("MAIL");
+        start.Environment.Remove("FETCHMAILHOME");
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"{tool} {string.Join(' ', arguments)} did not finish within {DefaultTimeout.TotalSeconds} s.\nstdout:\n{await stdout}\nstderr:\n{await stderr}");
+        }
+
+        return new ExternalToolResult(process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("pop3-clients-").FullName;
+
+    public string this[string name] => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
