@@ -82,6 +82,19 @@ public sealed class TempDirectory : IDisposable
 
     public string this[string name] => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Writes a file only its owner may read (mode 0600), as fetchmail and mpop demand of a file with a password.</summary>
+    public async Task<string> WritePrivateFileAsync(string name, string text)
+    {
+        var path = this[name];
+        await File.WriteAllTextAsync(path, text);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        return path;
+    }
+
     public void Dispose()
     {
         try
