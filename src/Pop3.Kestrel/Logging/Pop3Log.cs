@@ -33,9 +33,21 @@ internal static partial class Pop3Log
     [LoggerMessage(8, LogLevel.Debug, "A command line over the limit was discarded")]
     public static partial void LineTooLong(this ILogger logger);
 
-    [LoggerMessage(9, LogLevel.Information, "POP3 listening on {EndPoint} ({Name})")]
-    public static partial void Listening(this ILogger logger, string endPoint, string name);
+    [LoggerMessage(9, LogLevel.Information, "POP3 listening on {EndPoint} (Pop3:Endpoints:{Name}, {Tls})")]
+    public static partial void Listening(this ILogger logger, string endPoint, string name, string tls);
 
     [LoggerMessage(10, LogLevel.Warning, "A session hook failed")]
     public static partial void HookFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Warning, "Created a self-signed development certificate for localhost at {Path}; set Pop3:Certificate:Path for production")]
+    public static partial void DevelopmentCertificateCreated(this ILogger logger, string path);
+
+    [LoggerMessage(12, LogLevel.Information, "Certificate {Path} reloaded: {Subject}, valid until {NotAfter}")]
+    public static partial void CertificateReloaded(this ILogger logger, string? path, string subject, DateTime notAfter);
+
+    [LoggerMessage(13, LogLevel.Error, "Certificate {Path} could not be loaded; the previous certificate stays in use")]
+    public static partial void CertificateReloadFailed(this ILogger logger, Exception exception, string? path);
+
+    [LoggerMessage(14, LogLevel.Information, "TLS handshake failed: {Reason}")]
+    public static partial void TlsHandshakeFailed(this ILogger logger, string reason);
 }

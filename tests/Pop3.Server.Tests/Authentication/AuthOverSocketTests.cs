@@ -152,7 +152,7 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
     public async Task Curl_logs_in_and_lists(string loginOptions, string credentials)
     {
         var endPoint = _server.Pop3EndPoint;
-        var (exit, output, error) = await ExternalTool.RunAsync("curl", "-sS", "--max-time", "30", "--login-options", loginOptions, "-u", credentials, $"pop3://{endPoint}/");
+        var (exit, output, error) = await ExternalTool.RunAsync("curl", "curl", _directory, "-sS", "--max-time", "30", "--login-options", loginOptions, "-u", credentials, $"pop3://{endPoint}/");
         Assert.True(exit == 0, error);
         Assert.Equal($"1 {Message.Length}\r\n", output);
     }
@@ -163,7 +163,7 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
     public async Task Curl_logs_in_with_a_bearer_token(string loginOptions)
     {
         var endPoint = _server.Pop3EndPoint;
-        var (exit, output, error) = await ExternalTool.RunAsync("curl", "-sS", "--max-time", "30", "--login-options", loginOptions, "-u", "alice@example.org:", "--oauth2-bearer", Token(), $"pop3://{endPoint}/");
+        var (exit, output, error) = await ExternalTool.RunAsync("curl", "curl", _directory, "-sS", "--max-time", "30", "--login-options", loginOptions, "-u", "alice@example.org:", "--oauth2-bearer", Token(), $"pop3://{endPoint}/");
         Assert.True(exit == 0, error);
         Assert.Equal($"1 {Message.Length}\r\n", output);
     }
@@ -171,7 +171,7 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
     [Fact]
     public async Task Curl_with_a_wrong_password_fails_to_log_in()
     {
-        var (exit, _, _) = await ExternalTool.RunAsync("curl", "-sS", "--max-time", "30", "--login-options", "AUTH=PLAIN", "-u", "alice:wrong", $"pop3://{_server.Pop3EndPoint}/");
+        var (exit, _, _) = await ExternalTool.RunAsync("curl", "curl", _directory, "-sS", "--max-time", "30", "--login-options", "AUTH=PLAIN", "-u", "alice:wrong", $"pop3://{_server.Pop3EndPoint}/");
         Assert.Equal(67, exit); // CURLE_LOGIN_DENIED
     }
 
@@ -182,7 +182,7 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
     {
         var endPoint = _server.Pop3EndPoint;
         var script = $"import poplib\np = poplib.POP3('{endPoint.Address}', {endPoint.Port}, timeout=30)\n{login}\nprint(p.stat())\np.quit()\n";
-        var (exit, output, error) = await ExternalTool.RunAsync("python3", "-c", script);
+        var (exit, output, error) = await ExternalTool.RunAsync("python3", "python3", _directory, "-c", script);
         Assert.True(exit == 0, error);
         Assert.Equal($"(1, {Message.Length})\n", output);
     }
@@ -192,7 +192,7 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
     {
         var endPoint = _server.Pop3EndPoint;
         var script = $"import poplib\np = poplib.POP3('{endPoint.Address}', {endPoint.Port}, timeout=30)\ntry:\n    p.apop('alice', 'wrong')\nexcept poplib.error_proto as e:\n    print(e)\n";
-        var (exit, output, error) = await ExternalTool.RunAsync("python3", "-c", script);
+        var (exit, output, error) = await ExternalTool.RunAsync("python3", "python3", _directory, "-c", script);
         Assert.True(exit == 0, error);
         Assert.Equal("b'-ERR [AUTH] Authentication failed'\n", output);
     }
