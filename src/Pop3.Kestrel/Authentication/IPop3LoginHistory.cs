@@ -4,7 +4,8 @@ namespace Pop3.Kestrel.Authentication;
 
 /// <summary>
 /// When each user last logged in, for enforcing LOGIN-DELAY (RFC 2449 §6.5). In memory by default; register
-/// another implementation (a shared store) when several servers serve the same users.
+/// another implementation (a shared store) when several servers serve the same users. Users are named by the
+/// mailbox their login opens (the authenticator's canonical name).
 /// </summary>
 public interface IPop3LoginHistory
 {

@@ -13,12 +13,16 @@ namespace Pop3.Kestrel.Authentication;
 /// </summary>
 public sealed class Pop3LoginThrottle(IOptions<Pop3AuthenticationOptions> options, TimeProvider time, ILogger<Pop3LoginThrottle> logger)
 {
-    // Beyond this many remembered addresses, forgotten ones are swept out on the next failure.
+    // Beyond this many remembered addresses, forgotten ones are swept out (at most once a minute); beyond
+    // MaxRecords a new address is not remembered but waits the longest delay, so a flood from many addresses
+    // costs bounded memory and time.
     private const int SweepThreshold = 10_000;
+    private const int MaxRecords = 100_000;
 
     private readonly Pop3AuthenticationOptions _options = options.Value;
     private readonly Lock _lock = new();
     private readonly Dictionary<IPAddress, Record> _records = [];
+    private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
     /// <summary>Records a failed login from <paramref name="address"/> and returns how long to wait before replying.</summary>
     public TimeSpan RecordFailure(IPAddress? address)
@@ -29,13 +33,19 @@ public sealed class Pop3LoginThrottle(IOptions<Pop3AuthenticationOptions> option
         var banned = false;
         lock (_lock)
         {
-            if (_records.Count >= SweepThreshold)
+            if (_records.Count >= SweepThreshold && now - _lastSweep > TimeSpan.FromMinutes(1))
             {
                 Sweep(now);
+                _lastSweep = now;
             }
 
             if (!_records.TryGetValue(key, out var record) || now - record.LastFailure > _options.BanDuration)
             {
+                if (record is null && _records.Count >= MaxRecords)
+                {
+                    return DelayAfter(int.MaxValue);
+                }
+
                 record = new Record();
                 _records[key] = record;
             }

@@ -192,9 +192,10 @@ public sealed class Pop3SessionContext
     {
         var settings = Services.GetService<IPop3UserPolicy>() is { } policy ? await policy.GetSettingsAsync(user, cancellationToken) : default;
 
-        // LOGIN-DELAY (RFC 2449 §6.5) and the per user+address limit are enforced here, on every login path.
+        // LOGIN-DELAY (RFC 2449 §6.5) and the per user+address limit are enforced here, on every login path,
+        // keyed by the mailbox: the authenticator's canonical name, whatever spelling the client used.
         var guard = Services.GetService<Pop3LoginGuard>();
-        if (guard is not null && !await guard.BeforeOpenAsync(this, user, settings.LoginDelaySeconds ?? Options.LoginDelay, cancellationToken))
+        if (guard is not null && !await guard.BeforeOpenAsync(this, mailbox, settings.LoginDelaySeconds ?? Options.LoginDelay, cancellationToken))
         {
             return Pop3CommandResult.Failed;
         }
@@ -212,7 +213,7 @@ public sealed class Pop3SessionContext
         UserSettings = settings;
         if (guard is not null)
         {
-            await guard.LoggedInAsync(user, cancellationToken);
+            await guard.LoggedInAsync(mailbox, cancellationToken);
         }
 
         User = user;

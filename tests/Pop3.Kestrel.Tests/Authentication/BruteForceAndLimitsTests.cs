@@ -161,6 +161,27 @@ public sealed class BruteForceAndLimitsTests : IDisposable
     }
 
     [Fact]
+    public void A_flood_from_too_many_addresses_gets_the_longest_delay_for_new_ones()
+    {
+        var time = new CountingTimeProvider();
+        var throttle = new Pop3LoginThrottle(Options.Create(new Pop3AuthenticationOptions()), time, NullLogger<Pop3LoginThrottle>.Instance);
+        var bytes = new byte[16];
+        bytes[0] = 0x20;
+        bytes[1] = 0x01;
+        for (var i = 0; i < 100_000; i++)
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(12), i);
+            Assert.Equal(TimeSpan.FromSeconds(2), throttle.RecordFailure(new IPAddress(bytes)));
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(15), throttle.RecordFailure(IPAddress.Parse("192.0.2.200")));
+
+        // Once the old failures are forgotten, new addresses are counted normally again.
+        time.Advance(TimeSpan.FromMinutes(16));
+        Assert.Equal(TimeSpan.FromSeconds(2), throttle.RecordFailure(IPAddress.Parse("192.0.2.201")));
+    }
+
+    [Fact]
     public void Connection_limits_refuse_with_sys_temp_and_free_their_place_on_dispose()
     {
         var time = new CountingTimeProvider();

@@ -134,6 +134,17 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
         Assert.False(client.IsAuthenticated);
     }
 
+    [Theory]
+    [InlineData("alice", "secret")] // {PLAIN}: SCRAM keys are derived from the password
+    [InlineData("user", "pencil")] // {SCRAM-SHA-256}
+    public async Task Mailkit_picks_scram_by_itself_and_logs_in(string user, string password)
+    {
+        using var client = await ConnectAsync();
+        await client.AuthenticateAsync(new NetworkCredential(user, password));
+        Assert.Equal(1, client.Count);
+        await client.DisconnectAsync(true);
+    }
+
     [Fact]
     public async Task Mailkit_uses_apop_when_sasl_is_taken_away()
     {

@@ -7,6 +7,7 @@ namespace Pop3.Kestrel.Authentication.Sasl;
 /// <summary>
 /// SCRAM-SHA-256 (RFC 7677, RFC 5802) without channel binding. Needs the user's stored keys (Dovecot's
 /// <c>{SCRAM-SHA-256}</c>) from the <see cref="IPop3SecretProvider"/>, so the server never holds the password.
+/// A user whose password is stored in the clear gets keys derived from it with a salt derived from the name.
 /// An unknown user gets a salt derived from the name and a secret of this process and the default iteration count,
 /// so the server-first message does not tell whether the user exists; the proof then fails like a wrong password.
 /// User names are taken as sent (no SASLprep).
@@ -24,12 +25,22 @@ internal sealed class ScramSha256Mechanism(Pop3SecretSource secrets) : IPop3Sasl
 
     public bool SendsPlaintext => false;
 
-    public bool IsAvailable => secrets.Has(Pop3SecretKinds.ScramSha256);
+    public bool IsAvailable => secrets.Has(Pop3SecretKinds.ScramSha256 | Pop3SecretKinds.Plaintext);
 
     /// <summary>Makes the server's part of the nonce; tests replace it to replay RFC 7677's example.</summary>
     internal Func<string>? NonceFactory { get; set; }
 
     public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(this);
+
+    /// <summary>The SCRAM-SHA-256 keys of <paramref name="password"/> (RFC 5802 §3).</summary>
+    internal static Pop3ScramCredentials Derive(string password, byte[] salt, int iterations)
+    {
+        var salted = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, 32);
+        var storedKey = SHA256.HashData(HMACSHA256.HashData(salted, "Client Key"u8));
+        var serverKey = HMACSHA256.HashData(salted, "Server Key"u8);
+        CryptographicOperations.ZeroMemory(salted);
+        return new Pop3ScramCredentials(iterations, salt, storedKey, serverKey);
+    }
 
     private string NewNonce() => NonceFactory is { } factory ? factory() : Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
 
@@ -97,12 +108,18 @@ internal sealed class ScramSha256Mechanism(Pop3SecretSource secrets) : IPop3Sasl
             }
 
             var provider = mechanism.Secrets.Provider;
+            var derivedSalt = HMACSHA256.HashData(mechanism._saltKey, Encoding.UTF8.GetBytes(user))[..16];
             if (provider is not null && provider.TryGetScramKeys(user, out var keys))
             {
                 _keys = keys;
             }
+            else if (provider is not null && provider.TryGetPlaintextSecret(user, out var password))
+            {
+                // A {PLAIN} user can use SCRAM too (clients such as MailKit pick it whenever it is offered).
+                _keys = Derive(password, derivedSalt, StandInIterations);
+            }
 
-            var salt = _keys?.Salt.ToArray() ?? HMACSHA256.HashData(mechanism._saltKey, Encoding.UTF8.GetBytes(user))[..16];
+            var salt = _keys?.Salt.ToArray() ?? derivedSalt;
             var iterations = _keys?.Iterations ?? StandInIterations;
             _nonce = fields[1][2..] + mechanism.NewNonce();
             _serverFirst = $"r={_nonce},s={Convert.ToBase64String(salt)},i={iterations}";
