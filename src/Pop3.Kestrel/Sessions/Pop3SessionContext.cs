@@ -193,6 +193,11 @@ public sealed class Pop3SessionContext
         var status = await backend.OpenAsync(mailbox, cancellationToken);
         if (status != MaildropOpenStatus.Opened)
         {
+            if (status == MaildropOpenStatus.InUse)
+            {
+                Services.GetService<Diagnostics.Pop3Metrics>()?.LockConflict();
+            }
+
             Write(status == MaildropOpenStatus.InUse ? Pop3Replies.MaildropInUse : Pop3Replies.MaildropUnavailable);
             return Pop3CommandResult.Failed;
         }
