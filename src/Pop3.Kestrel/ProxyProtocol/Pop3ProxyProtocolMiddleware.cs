@@ -110,9 +110,15 @@ internal sealed class Pop3TrustedNetworks(IEnumerable<IPNetwork> networks)
     }
 
     /// <summary>A CIDR network, or a bare address as a network of one.</summary>
-    public static bool TryParse(string text, out IPNetwork network)
+    public static bool TryParse(string? text, out IPNetwork network)
     {
-        text = text.Trim();
+        network = default;
+        text = text?.Trim();
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
         if (IPNetwork.TryParse(text, out network))
         {
             return true;
