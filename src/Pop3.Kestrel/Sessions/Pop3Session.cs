@@ -154,6 +154,14 @@ public sealed class Pop3Session
             }
 
             _input.AdvanceTo(buffer.Start, buffer.End);
+
+            // A timeout that fired during the batch may have cut a stalled flush short; a plain flush
+            // now could wait forever on a client that does not read, so end with a bounded one.
+            if (_timedOut)
+            {
+                return await EndByServerAsync();
+            }
+
             if (!await FlushAsync())
             {
                 return _timedOut || _stopping ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
