@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Server.Tests.Infrastructure;
 
@@ -25,11 +26,13 @@ public sealed class AdminTests
     }
 
     [Fact]
-    public async Task Metrics_count_sessions_commands_logins_and_bytes_in_prometheus_format()
+    public async Task Metrics_count_sessions_commands_logins_and_bytes()
     {
         var store = new InMemoryMailStore();
         store.Add("alice", "Subject: x\r\n\r\nhello\r\n"u8.ToArray());
         await using var server = new Pop3ServerFactory().WithInMemoryMail(store);
+        _ = server.Pop3EndPoint;
+        using var metrics = new MeasurementsOf(server);
         await using (var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint))
         {
             await client.ReadLineAsync();
@@ -43,17 +46,44 @@ public sealed class AdminTests
             await client.ReadToEndAsync();
         }
 
+        await metrics.WaitForAsync("pop3.sessions");
+        Assert.Equal(1, metrics.Sum("pop3.sessions", ("pop3.session.end", "quit")));
+        Assert.Equal(0, metrics.Sum("pop3.sessions.active"));
+        Assert.Equal(1, metrics.Sum("pop3.commands", ("pop3.command", "RETR"), ("pop3.result", "ok")));
+        Assert.Equal(2, metrics.Sum("pop3.commands", ("pop3.command", "USER"), ("pop3.result", "ok")));
+        Assert.Equal(1, metrics.Sum("pop3.commands", ("pop3.command", "PASS"), ("pop3.result", "failed")));
+        Assert.Equal(1, metrics.Sum("pop3.logins", ("pop3.mechanism", "USER"), ("pop3.result", "succeeded")));
+        Assert.Equal(1, metrics.Sum("pop3.logins", ("pop3.mechanism", "USER"), ("pop3.result", "failed")));
+        Assert.Equal(21, metrics.Sum("pop3.message.bytes_sent"));
+        Assert.Equal(1, metrics.Count("pop3.retr.duration"));
+        Assert.Equal(2, metrics.Count("pop3.login.duration"));
+    }
+
+    [Fact]
+    public async Task Metrics_are_served_in_prometheus_format_with_kestrels()
+    {
+        var store = new InMemoryMailStore();
+        store.Add("alice", "Subject: x\r\n\r\nhello\r\n"u8.ToArray());
+        await using var server = new Pop3ServerFactory().WithInMemoryMail(store);
+        await using (var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint))
+        {
+            await client.LoginAsync();
+            await client.CommandAsync("RETR 1");
+            await client.ReadMultiLineBodyAsync();
+            await client.CommandAsync("QUIT");
+            await client.ReadToEndAsync();
+        }
+
         using var http = server.CreateAdminClient();
         var text = await WaitForMetricAsync(http, "pop3_sessions_total{");
-        Assert.Contains("pop3_sessions_total{otel_scope_name=\"Pop3.Kestrel\",pop3_session_end=\"quit\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("pop3_commands_total{otel_scope_name=\"Pop3.Kestrel\",pop3_command=\"RETR\",pop3_result=\"ok\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("pop3_commands_total{otel_scope_name=\"Pop3.Kestrel\",pop3_command=\"PASS\",pop3_result=\"failed\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("pop3_logins_total{otel_scope_name=\"Pop3.Kestrel\",pop3_mechanism=\"USER\",pop3_result=\"succeeded\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("pop3_logins_total{otel_scope_name=\"Pop3.Kestrel\",pop3_mechanism=\"USER\",pop3_result=\"failed\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("pop3_message_bytes_sent_bytes_total{otel_scope_name=\"Pop3.Kestrel\"} 21", text, StringComparison.Ordinal);
-        Assert.Contains("pop3_retr_duration_seconds_count{otel_scope_name=\"Pop3.Kestrel\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("pop3_login_duration_seconds_count{otel_scope_name=\"Pop3.Kestrel\",pop3_result=\"succeeded\"} 1", text, StringComparison.Ordinal);
-        Assert.Contains("pop3_sessions_active{otel_scope_name=\"Pop3.Kestrel\"} 0", text, StringComparison.Ordinal);
+        foreach (var series in new[]
+        {
+            "pop3_commands_total{", "pop3_logins_total{", "pop3_message_bytes_sent_bytes_total{", "pop3_retr_duration_seconds_bucket{",
+            "pop3_login_duration_seconds_bucket{", "pop3_sessions_active{", "kestrel_active_connections{",
+        })
+        {
+            Assert.Contains(series, text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
