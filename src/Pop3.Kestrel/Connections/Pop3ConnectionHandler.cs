@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Pop3.Kestrel.Admin;
+using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Logging;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Sessions;
@@ -22,7 +24,9 @@ public sealed class Pop3ConnectionHandler(
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<Pop3ConnectionHandler> logger,
-    Pop3ConnectionGate gate) : ConnectionHandler
+    Pop3ConnectionGate gate,
+    Pop3SessionRegistry? registry = null,
+    Pop3Metrics? metrics = null) : ConnectionHandler
 {
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -43,12 +47,8 @@ public sealed class Pop3ConnectionHandler(
             return;
         }
 
-        using var logScope = logger.BeginScope(new Dictionary<string, object?>
-        {
-            ["ConnectionId"] = info.ConnectionId,
-            ["RemoteEndPoint"] = info.RemoteEndPoint?.ToString(),
-            ["Tls"] = info.IsSecure,
-        });
+        Pop3Session? session = null;
+        using var logScope = logger.BeginScope(new Pop3LogScope(info, () => session?.Context?.User));
 
         try
         {
@@ -61,7 +61,34 @@ public sealed class Pop3ConnectionHandler(
 
             logger.SessionStarted(info.RemoteEndPoint?.ToString());
             await using var startTls = info.IsSecure ? null : new Pop3StartTls(connection.Transport, endpoint, tls, info, time, logger);
-            var summary = await sessions.Create(scope.ServiceProvider).RunAsync(connection.Transport, info, lifetime.ApplicationStopping, startTls);
+            session = sessions.Create(scope.ServiceProvider);
+
+            // An administrator's kick ends the session the way a shutdown does: no UPDATE, nothing deleted.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+            using var active = registry?.Add(info, session, stopping, time.GetUtcNow());
+            metrics?.SessionStarted();
+            var end = Pop3SessionEnd.Dropped;
+            Pop3SessionSummary summary;
+            try
+            {
+                summary = await session.RunAsync(connection.Transport, info, stopping.Token, startTls);
+                if (active is { IsKicked: true } && summary.End == Pop3SessionEnd.Shutdown && !lifetime.ApplicationStopping.IsCancellationRequested)
+                {
+                    summary = summary with { End = Pop3SessionEnd.Kicked };
+                }
+
+                end = summary.End;
+            }
+            finally
+            {
+                metrics?.SessionEnded(end);
+            }
+
+            if (startTls?.Succeeded is { } stls)
+            {
+                metrics?.TlsHandshake("stls", stls);
+            }
+
             logger.SessionEnded(summary.End, summary.User, summary.Commands, summary.Topped, summary.Retrieved, summary.RetrievedBytes,
                 summary.Deleted, summary.DeletedBytes, (long)summary.Duration.TotalMilliseconds);
 

@@ -37,6 +37,10 @@ public static class Pop3ServiceCollectionExtensions
         services.TryAddSingleton<Pop3ConnectionHandler>();
         services.TryAddSingleton<Pop3MessageSender>();
         services.TryAddSingleton<Pop3MessageSizeCache>();
+        services.AddMetrics();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HostOptions>, Pop3DrainSetup>());
+        services.TryAddSingleton<Diagnostics.Pop3Metrics>();
+        services.TryAddSingleton<Admin.Pop3SessionRegistry>();
 
         AddCommand<UserCommandHandler>(services);
         AddCommand<PassCommandHandler>(services);

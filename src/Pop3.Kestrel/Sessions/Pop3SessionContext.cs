@@ -205,6 +205,11 @@ public sealed class Pop3SessionContext
         if (status != MaildropOpenStatus.Opened)
         {
             guard?.OpenFailed(this);
+            if (status == MaildropOpenStatus.InUse)
+            {
+                Services.GetService<Diagnostics.Pop3Metrics>()?.LockConflict();
+            }
+
             Write(status == MaildropOpenStatus.InUse ? Pop3Replies.MaildropInUse : Pop3Replies.MaildropUnavailable);
             return Pop3CommandResult.Failed;
         }
