@@ -97,7 +97,7 @@ public sealed class Pop3Session
         var consecutiveErrors = 0;
         while (true)
         {
-            timer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
+            timer.Change(NextTimeout(context), Timeout.InfiniteTimeSpan);
             var read = await _input!.ReadAsync();
             if (read.IsCanceled)
             {
@@ -152,6 +152,15 @@ public sealed class Pop3Session
                     _input.AdvanceTo(buffer.Start, buffer.End);
                     return await EndByServerAsync();
                 }
+
+                // A batch of pipelined commands can produce far more output than input (CAPA, LIST, UIDL):
+                // flush inside the batch once enough has piled up, so a client that writes without
+                // reading is held back by the transport's backpressure instead of growing our memory.
+                if (!close && _output!.UnflushedBytes >= Pop3MessageWriter.FlushThreshold && !await FlushAsync())
+                {
+                    _input.AdvanceTo(buffer.Start, buffer.End);
+                    return _timedOut || _stopping ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
+                }
             }
 
             _input.AdvanceTo(buffer.Start, buffer.End);
@@ -194,6 +203,22 @@ public sealed class Pop3Session
         }
 
         return greeting;
+    }
+
+    /// <summary>
+    /// The inactivity timeout for the next read. Before login it is also bounded by what is left of
+    /// <see cref="Pop3ServerOptions.AuthorizationTimeout"/>, counted from the connection's start and never
+    /// pushed back by traffic, so a client trickling bytes (slow loris) cannot hold a connection unauthenticated.
+    /// </summary>
+    private TimeSpan NextTimeout(Pop3SessionContext context)
+    {
+        if (context.State != Pop3SessionState.Authorization)
+        {
+            return _options.CommandTimeout;
+        }
+
+        var left = _options.AuthorizationTimeout - context.Elapsed;
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : left < _options.CommandTimeout ? left : _options.CommandTimeout;
     }
 
     private Pop3CommandResult LineTooLong(Pop3SessionContext context)
