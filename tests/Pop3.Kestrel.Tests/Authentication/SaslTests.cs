@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Authentication.PasswordSchemes;
 using Pop3.Kestrel.Authentication.Sasl;
+using Pop3.Kestrel.Hosting;
 using static Pop3.Kestrel.Tests.Authentication.AuthUsers;
 
 namespace Pop3.Kestrel.Tests.Authentication;
@@ -88,6 +89,34 @@ public sealed class SaslTests : IDisposable
         // RFC 4616 §4's second example asks to act as another user: no master users here.
         Assert.Equal(Failed, await s.CommandAsync("AUTH PLAIN " + B64("Ursel\0alice\0secret")));
         Assert.Equal(Failed, await s.CommandAsync("AUTH PLAIN " + B64("\0alice\0wrong")));
+    }
+
+    [Fact]
+    public async Task A_master_user_policy_lets_an_approved_user_log_in_as_another_after_its_own_password()
+    {
+        await using var s = _users.Harness(new() { ["Pop3:Authentication:MaxAttempts"] = "5" }, configure: b => b.AddMasterUserPolicy<AliceIsMaster>());
+        await s.ReadLineAsync();
+        Assert.Equal(Failed, await s.CommandAsync("AUTH PLAIN " + B64("tim\0alice\0wrong")));
+        Assert.Equal(Failed, await s.CommandAsync("AUTH PLAIN " + B64("alice\0dave\0hashed")));
+        Assert.Equal(LoggedIn, await s.CommandAsync("AUTH PLAIN " + B64("tim\0alice\0secret")));
+        Assert.Equal("tim", s.Session.Context!.User);
+    }
+
+    private sealed class AliceIsMaster : IPop3MasterUserPolicy
+    {
+        public ValueTask<bool> MayLogInAsAsync(string authenticatedUser, string authorizationIdentity, Pop3ConnectionInfo connection, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(authenticatedUser == "alice");
+    }
+
+    [Fact]
+    public async Task Unknown_mechanism_names_in_configuration_stop_start_up()
+    {
+        await using var s = _users.Harness();
+        var validator = s.Services.GetServices<Microsoft.Extensions.Options.IValidateOptions<Pop3AuthenticationOptions>>().Single();
+        var result = validator.Validate(null, new Pop3AuthenticationOptions { Mechanisms = ["PLAIN GSSAPI"], MaxAttempts = 0 });
+        Assert.True(result.Failed);
+        Assert.Contains("Pop3:Authentication:Mechanisms: unknown mechanism 'GSSAPI' (known: PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256 OAUTHBEARER XOAUTH2).", result.Failures);
+        Assert.Contains("Pop3:Authentication:MaxAttempts must be at least 1.", result.Failures);
     }
 
     [Theory]
