@@ -166,6 +166,18 @@ public sealed class SaslTests : IDisposable
     }
 
     [Fact]
+    public async Task Auth_lines_over_8_kib_are_refused_and_the_session_goes_on()
+    {
+        await using var s = _users.Harness(new() { ["Pop3:Authentication:MaxAttempts"] = "5" });
+        await s.ReadLineAsync();
+        Assert.Equal("-ERR Command line too long (at most 255 octets with CRLF)", await s.CommandAsync("AUTH PLAIN " + new string('A', 8200)));
+        Assert.Equal("+ ", await s.CommandAsync("AUTH PLAIN"));
+        Assert.Equal("-ERR Command line too long (at most 255 octets with CRLF)", await s.CommandAsync(new string('A', 8200)));
+        Assert.Equal("+ ", await s.CommandAsync("AUTH PLAIN"));
+        Assert.Equal(LoggedIn, await s.CommandAsync(B64("\0alice\0secret")));
+    }
+
+    [Fact]
     public async Task Login_asks_username_then_password()
     {
         await using var s = _users.Harness();
