@@ -284,6 +284,23 @@ public sealed class BruteForceAndLimitsTests : IDisposable
         Assert.Equal(LoggedIn, await second.CommandAsync("AUTH PLAIN " + B64("\0tim\0tanstaaftanstaaf")));
     }
 
+    [Fact]
+    public async Task A_shared_login_history_replaces_the_in_memory_one()
+    {
+        await using var s = _users.Harness(new() { ["Pop3:LoginDelay"] = "60" }, configure: b => b.AddLoginHistory<EveryoneJustLoggedIn>());
+        await s.ReadLineAsync();
+        Assert.Equal("-ERR [LOGIN-DELAY] Logged in too recently, try again later", await s.CommandAsync("AUTH PLAIN " + B64("\0alice\0secret")));
+    }
+
+    /// <summary>Another node says every user logged in a moment ago.</summary>
+    private sealed class EveryoneJustLoggedIn(TimeProvider time) : IPop3LoginHistory
+    {
+        public ValueTask<DateTimeOffset?> GetLastLoginAsync(string user, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<DateTimeOffset?>(time.GetUtcNow().AddSeconds(-1));
+
+        public ValueTask RecordLoginAsync(string user, DateTimeOffset when, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
     private sealed class SlowAlice : Pop3.Kestrel.Sessions.IPop3UserPolicy
     {
         public ValueTask<Pop3.Kestrel.Sessions.Pop3UserSettings> GetSettingsAsync(string user, CancellationToken cancellationToken) =>

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Authentication.PasswordSchemes;
 using Pop3.Kestrel.Authentication.Sasl;
+using Pop3.Kestrel.Hosting;
 using static Pop3.Kestrel.Tests.Authentication.AuthUsers;
 
 namespace Pop3.Kestrel.Tests.Authentication;
@@ -90,6 +91,34 @@ public sealed class SaslTests : IDisposable
         Assert.Equal(Failed, await s.CommandAsync("AUTH PLAIN " + B64("\0alice\0wrong")));
     }
 
+    [Fact]
+    public async Task A_master_user_policy_lets_an_approved_user_log_in_as_another_after_its_own_password()
+    {
+        await using var s = _users.Harness(new() { ["Pop3:Authentication:MaxAttempts"] = "5" }, configure: b => b.AddMasterUserPolicy<AliceIsMaster>());
+        await s.ReadLineAsync();
+        Assert.Equal(Failed, await s.CommandAsync("AUTH PLAIN " + B64("tim\0alice\0wrong")));
+        Assert.Equal(Failed, await s.CommandAsync("AUTH PLAIN " + B64("alice\0dave\0hashed")));
+        Assert.Equal(LoggedIn, await s.CommandAsync("AUTH PLAIN " + B64("tim\0alice\0secret")));
+        Assert.Equal("tim", s.Session.Context!.User);
+    }
+
+    private sealed class AliceIsMaster : IPop3MasterUserPolicy
+    {
+        public ValueTask<bool> MayLogInAsAsync(string authenticatedUser, string authorizationIdentity, Pop3ConnectionInfo connection, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(authenticatedUser == "alice");
+    }
+
+    [Fact]
+    public async Task Unknown_mechanism_names_in_configuration_stop_start_up()
+    {
+        await using var s = _users.Harness();
+        var validator = s.Services.GetServices<Microsoft.Extensions.Options.IValidateOptions<Pop3AuthenticationOptions>>().Single();
+        var result = validator.Validate(null, new Pop3AuthenticationOptions { Mechanisms = ["PLAIN GSSAPI"], MaxAttempts = 0 });
+        Assert.True(result.Failed);
+        Assert.Contains("Pop3:Authentication:Mechanisms: unknown mechanism 'GSSAPI' (known: PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256 OAUTHBEARER XOAUTH2).", result.Failures);
+        Assert.Contains("Pop3:Authentication:MaxAttempts must be at least 1.", result.Failures);
+    }
+
     [Theory]
     [InlineData("=")]
     [InlineData("YWxpY2U=")] // "alice": no NULs
@@ -134,6 +163,18 @@ public sealed class SaslTests : IDisposable
         var line = "AUTH PLAIN " + B64("\0alice\0" + new string('p', 250));
         Assert.True(line.Length > 255);
         Assert.Equal(Failed, await s.CommandAsync(line));
+    }
+
+    [Fact]
+    public async Task Auth_lines_over_8_kib_are_refused_and_the_session_goes_on()
+    {
+        await using var s = _users.Harness(new() { ["Pop3:Authentication:MaxAttempts"] = "5" });
+        await s.ReadLineAsync();
+        Assert.Equal("-ERR Command line too long (at most 255 octets with CRLF)", await s.CommandAsync("AUTH PLAIN " + new string('A', 8200)));
+        Assert.Equal("+ ", await s.CommandAsync("AUTH PLAIN"));
+        Assert.Equal("-ERR Command line too long (at most 255 octets with CRLF)", await s.CommandAsync(new string('A', 8200)));
+        Assert.Equal("+ ", await s.CommandAsync("AUTH PLAIN"));
+        Assert.Equal(LoggedIn, await s.CommandAsync(B64("\0alice\0secret")));
     }
 
     [Fact]

@@ -5,19 +5,25 @@ namespace Pop3.Kestrel.Authentication.Sasl;
 /// <summary>
 /// PLAIN (RFC 4616): <c>[authzid] NUL authcid NUL passwd</c>, each field at most 255 octets of UTF-8. The password is
 /// checked by <see cref="IPop3Authenticator"/>. An authorization identity other than the authentication identity is
-/// refused (no master users).
+/// refused unless an <see cref="IPop3MasterUserPolicy"/> allows it, and then only after the password was right.
 /// </summary>
-internal sealed class PlainMechanism(IPop3Authenticator authenticator) : IPop3SaslMechanism
+internal sealed class PlainMechanism(IPop3Authenticator authenticator, Pop3SecretSource secrets, IPop3MasterUserPolicy? masters = null) : IPop3SaslMechanism
 {
+    private IPop3Authenticator Authenticator => authenticator;
+
+    private Pop3SecretSource Secrets => secrets;
+
+    private IPop3MasterUserPolicy? Masters => masters;
+
     public string Name => "PLAIN";
 
     public bool SendsPlaintext => true;
 
     public bool IsAvailable => true;
 
-    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(authenticator, context.Connection);
+    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(this, context.Connection);
 
-    private sealed class Exchange(IPop3Authenticator authenticator, Pop3ConnectionInfo connection) : IPop3SaslExchange
+    private sealed class Exchange(PlainMechanism mechanism, Pop3ConnectionInfo connection) : IPop3SaslExchange
     {
         public async ValueTask<Pop3SaslStep> StepAsync(ReadOnlyMemory<byte>? response, CancellationToken cancellationToken)
         {
@@ -31,18 +37,24 @@ internal sealed class PlainMechanism(IPop3Authenticator authenticator) : IPop3Sa
                 return Pop3SaslStep.Malformed;
             }
 
-            if (authzid.Length > 0 && !string.Equals(authzid, authcid, StringComparison.Ordinal))
+            var asOther = authzid.Length > 0 && !string.Equals(authzid, authcid, StringComparison.Ordinal);
+            if (asOther && mechanism.Masters is null)
             {
                 return Pop3SaslStep.Failure(authcid);
             }
 
-            var result = await authenticator.AuthenticateAsync(authcid, password, connection, cancellationToken);
-            return result.Status switch
+            var result = await mechanism.Authenticator.AuthenticateAsync(authcid, password, connection, cancellationToken);
+            switch (result.Status)
             {
-                Pop3AuthenticationStatus.Succeeded => Pop3SaslStep.Success(authcid, result.Mailbox ?? authcid),
-                Pop3AuthenticationStatus.TemporaryFailure => Pop3SaslStep.TemporaryFailure,
-                _ => Pop3SaslStep.Failure(authcid),
-            };
+                case Pop3AuthenticationStatus.Succeeded when !asOther:
+                    return Pop3SaslStep.Success(authcid, result.Mailbox ?? authcid);
+                case Pop3AuthenticationStatus.Succeeded when await mechanism.Masters!.MayLogInAsAsync(authcid, authzid, connection, cancellationToken):
+                    return Pop3SaslStep.Success(authzid, mechanism.Secrets.Provider?.GetMailbox(authzid) ?? authzid);
+                case Pop3AuthenticationStatus.TemporaryFailure:
+                    return Pop3SaslStep.TemporaryFailure;
+                default:
+                    return Pop3SaslStep.Failure(authcid);
+            }
         }
     }
 
