@@ -1,0 +1,156 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Pop3.Kestrel.Authentication.PasswordSchemes;
+
+/// <summary>
+/// <c>{CRAM-MD5}</c> as Dovecot writes it (<c>src/lib/hmac-cram-md5.c</c>): the HMAC-MD5 key schedule,
+/// i.e. the MD5 chaining values (A, B, C, D, little-endian) after the outer pad block and then after the
+/// inner pad block: 32 bytes, 64 hex characters. A CRAM-MD5 server can finish HMAC-MD5 from it without
+/// the password; a plaintext is checked by recomputing it.
+/// </summary>
+internal sealed class CramMd5Scheme : PasswordScheme
+{
+    public const int ContextLength = 32;
+
+    public override string Name => "CRAM-MD5";
+
+    public override bool TryParse(string data, [NotNullWhen(true)] out StoredSecret? secret, [NotNullWhen(false)] out string? error)
+    {
+        if (data.Length != ContextLength * 2 || data.AsSpan().ContainsAnyExcept("0123456789abcdefABCDEF"))
+        {
+            secret = null;
+            error = "a CRAM-MD5 secret is 64 hex characters";
+            return false;
+        }
+
+        secret = new CramMd5Secret(Convert.FromHexString(data));
+        error = null;
+        return true;
+    }
+
+    public override string Hash(string password, int? rounds) =>
+        Convert.ToHexStringLower(ComputeContext(Encoding.UTF8.GetBytes(password)));
+
+    /// <summary>The 32-byte HMAC-MD5 context of <paramref name="password"/>, as Dovecot stores it.</summary>
+    public static byte[] ComputeContext(ReadOnlySpan<byte> password)
+    {
+        Span<byte> key = stackalloc byte[64];
+        key.Clear();
+        if (password.Length > 64)
+        {
+            // HMAC (RFC 2104): a key longer than the block is replaced by its digest.
+            MD5.HashData(password, key);
+        }
+        else
+        {
+            password.CopyTo(key);
+        }
+
+        Span<byte> block = stackalloc byte[64];
+        var context = new byte[ContextLength];
+        for (var i = 0; i < 64; i++)
+        {
+            block[i] = (byte)(key[i] ^ 0x5c);
+        }
+
+        Md5Block.Compress(block, context.AsSpan(0, 16));
+        for (var i = 0; i < 64; i++)
+        {
+            block[i] = (byte)(key[i] ^ 0x36);
+        }
+
+        Md5Block.Compress(block, context.AsSpan(16, 16));
+        CryptographicOperations.ZeroMemory(key);
+        CryptographicOperations.ZeroMemory(block);
+        return context;
+    }
+}
+
+internal sealed class CramMd5Secret(byte[] context) : StoredSecret
+{
+    public ReadOnlyMemory<byte> Context => context;
+
+    public override bool Verify(ReadOnlySpan<byte> password) =>
+        CryptographicOperations.FixedTimeEquals(CramMd5Scheme.ComputeContext(password), context);
+}
+
+/// <summary>
+/// MD5's compression function (RFC 1321) applied to one 64-byte block from the initial chaining values.
+/// .NET does not expose MD5's intermediate state, which is what Dovecot stores for CRAM-MD5.
+/// </summary>
+internal static class Md5Block
+{
+    private static readonly uint[] K = CreateK();
+
+    private static readonly int[] Shifts =
+    [
+        7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
+        5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
+        4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
+        6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+    ];
+
+    /// <summary>Writes A, B, C, D (little-endian) after compressing <paramref name="block"/> into the MD5 IV.</summary>
+    public static void Compress(ReadOnlySpan<byte> block, Span<byte> state)
+    {
+        Span<uint> m = stackalloc uint[16];
+        for (var i = 0; i < 16; i++)
+        {
+            m[i] = BinaryPrimitives.ReadUInt32LittleEndian(block[(i * 4)..]);
+        }
+
+        uint a0 = 0x67452301, b0 = 0xefcdab89, c0 = 0x98badcfe, d0 = 0x10325476;
+        uint a = a0, b = b0, c = c0, d = d0;
+        for (var i = 0; i < 64; i++)
+        {
+            uint f;
+            int g;
+            switch (i / 16)
+            {
+                case 0:
+                    f = (b & c) | (~b & d);
+                    g = i;
+                    break;
+                case 1:
+                    f = (d & b) | (~d & c);
+                    g = ((5 * i) + 1) % 16;
+                    break;
+                case 2:
+                    f = b ^ c ^ d;
+                    g = ((3 * i) + 5) % 16;
+                    break;
+                default:
+                    f = c ^ (b | ~d);
+                    g = (7 * i) % 16;
+                    break;
+            }
+
+            f = f + a + K[i] + m[g];
+            a = d;
+            d = c;
+            c = b;
+            b += BitOperations.RotateLeft(f, Shifts[i]);
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(state, a0 + a);
+        BinaryPrimitives.WriteUInt32LittleEndian(state[4..], b0 + b);
+        BinaryPrimitives.WriteUInt32LittleEndian(state[8..], c0 + c);
+        BinaryPrimitives.WriteUInt32LittleEndian(state[12..], d0 + d);
+        m.Clear();
+    }
+
+    private static uint[] CreateK()
+    {
+        var k = new uint[64];
+        for (var i = 0; i < 64; i++)
+        {
+            k[i] = (uint)(long)Math.Floor(Math.Abs(Math.Sin(i + 1)) * 4294967296.0);
+        }
+
+        return k;
+    }
+}

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Pop3.Kestrel.Authentication;
+
+namespace Pop3.Kestrel.Hosting;
+
+/// <summary>Plugs an <see cref="IPop3Authenticator"/> into the server. Each call replaces the authenticator registered before.</summary>
+public static class Pop3AuthenticationServerBuilderExtensions
+{
+    /// <summary>
+    /// Authenticates against a Dovecot passwd-file users file (<see cref="UsersFileAuthenticator"/>), path from
+    /// configuration key <c>Pop3:Authentication:UsersFile</c> (default <c>data/users</c>). The server does not
+    /// start when the file does not exist; the file is read at start-up and again when it changes.
+    /// </summary>
+    public static Pop3ServerBuilder AddUsersFile(this Pop3ServerBuilder builder) => builder.AddUsersFile(static _ => { });
+
+    /// <summary>As <see cref="AddUsersFile(Pop3ServerBuilder)"/>, then <paramref name="configure"/> on top of the configuration.</summary>
+    public static Pop3ServerBuilder AddUsersFile(this Pop3ServerBuilder builder, Action<Pop3UsersFileOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        services.AddOptions<Pop3UsersFileOptions>()
+            .BindConfiguration(Pop3UsersFileOptions.SectionName)
+            .Configure(configure)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3UsersFileOptions>, Pop3UsersFileOptionsValidator>());
+        services.TryAddSingleton<UsersFileAuthenticator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UsersFileLoader>());
+        return builder.ReplaceAuthenticator(ServiceDescriptor.Singleton<IPop3Authenticator>(static provider => provider.GetRequiredService<UsersFileAuthenticator>()));
+    }
+
+    /// <summary>Authenticates with <paramref name="authenticate"/>(user, password, connection, cancellation).</summary>
+    public static Pop3ServerBuilder AddAuthenticator(
+        this Pop3ServerBuilder builder,
+        Func<string, string, Pop3ConnectionInfo, CancellationToken, ValueTask<Pop3AuthenticationResult>> authenticate)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(authenticate);
+        return builder.ReplaceAuthenticator(ServiceDescriptor.Singleton<IPop3Authenticator>(new DelegateAuthenticator(authenticate)));
+    }
+
+    /// <summary>Authenticates with <typeparamref name="T"/>, a singleton built by dependency injection.</summary>
+    public static Pop3ServerBuilder AddAuthenticator<T>(this Pop3ServerBuilder builder)
+        where T : class, IPop3Authenticator
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.ReplaceAuthenticator(ServiceDescriptor.Singleton<IPop3Authenticator, T>());
+    }
+
+    private static Pop3ServerBuilder ReplaceAuthenticator(this Pop3ServerBuilder builder, ServiceDescriptor descriptor)
+    {
+        builder.Services.RemoveAll<IPop3Authenticator>();
+        builder.Services.Add(descriptor);
+        return builder;
+    }
+}
+
+/// <summary>Reads the users file at start-up, so that bad lines are reported then rather than at the first login.</summary>
+internal sealed class UsersFileLoader(IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Only if the users file is still the authenticator: a later AddAuthenticator may have replaced it.
+        _ = services.GetService<IPop3Authenticator>();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
