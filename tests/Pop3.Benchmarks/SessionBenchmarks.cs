@@ -25,8 +25,11 @@ public class SessionBenchmarks
     private const int Commands = 16;
     private static readonly byte[] s_batch = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("NOOP\r\nSTAT\r\nLIST 1\r\nUIDL 1\r\n", Commands / 4)));
     private static readonly byte[] s_retrBatch = Encoding.ASCII.GetBytes("RETR 1\r\n");
-    private readonly Pipe _toServer = new(new PipeOptions(useSynchronizationContext: false));
-    private readonly Pipe _toClient = new(new PipeOptions(useSynchronizationContext: false));
+    // Inline schedulers: continuations run on the writer's thread, so the figure is the CPU cost of the
+    // session and the client's parsing, without thread-pool hops (which Kestrel's own transport has too).
+    private static readonly PipeOptions s_inline = new(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
+    private readonly Pipe _toServer = new(s_inline);
+    private readonly Pipe _toClient = new(s_inline);
     private ServiceProvider? _provider;
     private CancellationTokenSource? _stopping;
     private Task? _run;
