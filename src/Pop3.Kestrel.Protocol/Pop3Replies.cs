@@ -26,6 +26,10 @@ public static class Pop3Replies
     public static ReadOnlySpan<byte> TopSyntax => "-ERR Syntax: TOP msg n\r\n"u8;
     public static ReadOnlySpan<byte> MessageRead => "-ERR [SYS/TEMP] Message could not be read\r\n"u8;
 
+    public static ReadOnlySpan<byte> BeginTls => "+OK Begin TLS negotiation\r\n"u8;
+    public static ReadOnlySpan<byte> AlreadySecure => "-ERR Already using TLS\r\n"u8;
+    public static ReadOnlySpan<byte> TlsUnavailable => "-ERR TLS is not available on this connection\r\n"u8;
+
     public static ReadOnlySpan<byte> UserOk => "+OK Send your password\r\n"u8;
     public static ReadOnlySpan<byte> UserSyntax => "-ERR Syntax: USER name\r\n"u8;
     public static ReadOnlySpan<byte> PassWithoutUser => "-ERR Send USER first\r\n"u8;

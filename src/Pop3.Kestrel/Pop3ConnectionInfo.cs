@@ -11,6 +11,12 @@ public sealed record Pop3ConnectionInfo(string ConnectionId, EndPoint? RemoteEnd
     /// <summary>True once the connection is encrypted (implicit TLS or after STLS).</summary>
     public bool IsSecure { get; set; }
 
+    /// <summary>The name of the listener the client reached (<c>Pop3:Endpoints:&lt;name&gt;</c>).</summary>
+    public string Endpoint { get; init; } = "Default";
+
+    /// <summary>The client's validated TLS certificate, when the listener asks for one and the client sent it.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; set; }
+
     /// <summary>The client's IP address, when it has one.</summary>
     public IPAddress? RemoteAddress => (RemoteEndPoint as IPEndPoint)?.Address;
 }

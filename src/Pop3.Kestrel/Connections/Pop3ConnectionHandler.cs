@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Logging;
+using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Sessions;
+using Pop3.Kestrel.Tls;
 
 namespace Pop3.Kestrel.Connections;
 
@@ -15,15 +18,20 @@ namespace Pop3.Kestrel.Connections;
 public sealed class Pop3ConnectionHandler(
     IServiceScopeFactory scopes,
     Pop3SessionFactory sessions,
+    Pop3TlsPolicy tls,
+    TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<Pop3ConnectionHandler> logger) : ConnectionHandler
 {
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
+        var endpoint = connection.Features.Get<Pop3EndpointFeature>()?.Name ?? "Default";
         var info = new Pop3ConnectionInfo(connection.ConnectionId, connection.RemoteEndPoint, connection.LocalEndPoint)
         {
+            Endpoint = endpoint,
             IsSecure = connection.Features.Get<ITlsHandshakeFeature>() is not null,
+            ClientCertificate = connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate,
         };
 
         using var logScope = logger.BeginScope(new Dictionary<string, object?>
@@ -43,7 +51,8 @@ public sealed class Pop3ConnectionHandler(
             }
 
             logger.SessionStarted(info.RemoteEndPoint?.ToString());
-            var summary = await sessions.Create(scope.ServiceProvider).RunAsync(connection.Transport, info, lifetime.ApplicationStopping);
+            await using var startTls = info.IsSecure ? null : new Pop3StartTls(connection.Transport, endpoint, tls, info, time, logger);
+            var summary = await sessions.Create(scope.ServiceProvider).RunAsync(connection.Transport, info, lifetime.ApplicationStopping, startTls);
             logger.SessionEnded(summary.End, summary.User, summary.Commands, summary.Topped, summary.Retrieved, summary.RetrievedBytes,
                 summary.Deleted, summary.DeletedBytes, (long)summary.Duration.TotalMilliseconds);
 

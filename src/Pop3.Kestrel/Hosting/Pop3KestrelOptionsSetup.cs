@@ -1,13 +1,19 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Connections;
+using Pop3.Kestrel.Tls;
 
 namespace Pop3.Kestrel.Hosting;
 
-/// <summary>Adds a Kestrel listener running <see cref="Pop3ConnectionHandler"/> for every <c>Pop3:Endpoints</c> entry.</summary>
-internal sealed class Pop3KestrelOptionsSetup(IOptions<Pop3ServerOptions> options, Pop3Listeners listeners) : IConfigureOptions<KestrelServerOptions>
+/// <summary>
+/// Adds a Kestrel listener for every <c>Pop3:Endpoints</c> entry: the listener's name on the connection,
+/// TLS first on implicit-TLS listeners, then <see cref="Pop3ConnectionHandler"/>.
+/// </summary>
+internal sealed class Pop3KestrelOptionsSetup(IOptions<Pop3ServerOptions> options, Pop3Listeners listeners, Pop3TlsPolicy tls) : IConfigureOptions<KestrelServerOptions>
 {
     public void Configure(KestrelServerOptions kestrel)
     {
@@ -22,6 +28,24 @@ internal sealed class Pop3KestrelOptionsSetup(IOptions<Pop3ServerOptions> option
             Pop3Listeners.TryParseAddress(endpoint.Address, out var address);
             void Configure(ListenOptions listen)
             {
+                var feature = new Pop3EndpointFeature(name);
+                listen.Use(next => connection =>
+                {
+                    connection.Features.Set(feature);
+                    return next(connection);
+                });
+
+                if (endpoint.Tls == Pop3TlsMode.Implicit)
+                {
+                    // Kestrel derives ALPN from the listener's HTTP protocols; POP3 is not HTTP, so none is offered.
+                    listen.Protocols = HttpProtocols.None;
+                    listen.UseHttps(new TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = context => ValueTask.FromResult(tls.ServerOptions(name, context.ClientHelloInfo.ServerName)),
+                        HandshakeTimeout = tls.HandshakeTimeout,
+                    });
+                }
+
                 listen.UseConnectionHandler<Pop3ConnectionHandler>();
                 listeners.Add(name, listen);
             }
@@ -30,10 +54,6 @@ internal sealed class Pop3KestrelOptionsSetup(IOptions<Pop3ServerOptions> option
             {
                 kestrel.ListenAnyIP(endpoint.Port, Configure);
             }
-            else if (endpoint.Address.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-            {
-                kestrel.Listen(IPAddress.Loopback, endpoint.Port, Configure);
-            }
             else
             {
                 kestrel.Listen(address, endpoint.Port, Configure);
@@ -41,3 +61,6 @@ internal sealed class Pop3KestrelOptionsSetup(IOptions<Pop3ServerOptions> option
         }
     }
 }
+
+/// <summary>Which <c>Pop3:Endpoints</c> listener a connection came in on.</summary>
+public sealed record Pop3EndpointFeature(string Name);

@@ -32,6 +32,44 @@ public sealed class Pop3ServerOptions
 
     /// <summary>Announce IMPLEMENTATION before login too (off by default: it tells attackers what they are talking to).</summary>
     public bool ShowImplementationBeforeLogin { get; set; }
+
+    /// <summary>The default certificate for implicit TLS and STLS (<c>Pop3:Certificate</c>).</summary>
+    public Pop3CertificateOptions Certificate { get; set; } = new();
+
+    /// <summary>
+    /// Where the server keeps files it creates itself, such as the development certificate
+    /// (<c>Pop3:DataPath</c>, default <c>data</c>).
+    /// </summary>
+    public string DataPath { get; set; } = "data";
+
+    /// <summary>The longest a TLS handshake may take (implicit TLS and STLS) before the connection is closed.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>TLS on a listener: none (STLS may still upgrade), or implicit TLS from the first byte (RFC 8314, port 995).</summary>
+public enum Pop3TlsMode
+{
+    None,
+    Implicit,
+}
+
+/// <summary>
+/// A certificate, in the shape Kestrel users know: PEM certificate and key files, or a PFX file with its
+/// password. Reloaded when the files change.
+/// </summary>
+public sealed class Pop3CertificateOptions
+{
+    /// <summary>The PEM certificate (chain) or the PFX/PKCS#12 file.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>The PEM private key; empty when <see cref="Path"/> is a PFX or a PEM holding the key too.</summary>
+    public string? KeyPath { get; set; }
+
+    /// <summary>The PFX password, or the password of an encrypted PEM key.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>True when a certificate file is named.</summary>
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Path);
 }
 
 /// <summary>One listener: <c>Pop3:Endpoints:&lt;name&gt;</c>.</summary>
@@ -42,4 +80,32 @@ public sealed class Pop3EndpointOptions
 
     /// <summary>The TCP port; 0 picks a free one (tests).</summary>
     public int Port { get; set; } = 110;
+
+    /// <summary><c>None</c> (plain, STLS allowed) or <c>Implicit</c> (TLS from the first byte).</summary>
+    public Pop3TlsMode Tls { get; set; } = Pop3TlsMode.None;
+
+    /// <summary>Offer STLS on a plain listener when a certificate is available (default true).</summary>
+    public bool AllowStls { get; set; } = true;
+
+    /// <summary>This listener's certificate; the default <c>Pop3:Certificate</c> when not set.</summary>
+    public Pop3CertificateOptions Certificate { get; set; } = new();
+
+    /// <summary>Certificates chosen by the SNI host name the client asks for (<c>Pop3:Endpoints:&lt;name&gt;:Sni:&lt;host&gt;</c>); <c>*.example.org</c> matches one label.</summary>
+    public Dictionary<string, Pop3CertificateOptions> Sni { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether to ask TLS clients for a certificate.</summary>
+    public Pop3ClientCertificateMode ClientCertificateMode { get; set; } = Pop3ClientCertificateMode.NoCertificate;
+}
+
+/// <summary>Client certificates on a TLS connection.</summary>
+public enum Pop3ClientCertificateMode
+{
+    /// <summary>Not asked for.</summary>
+    NoCertificate,
+
+    /// <summary>Asked for; a connection without one is still served.</summary>
+    AllowCertificate,
+
+    /// <summary>Required: the handshake fails without a valid one.</summary>
+    RequireCertificate,
 }

@@ -7,6 +7,7 @@ using Pop3.Kestrel.Commands;
 using Pop3.Kestrel.Connections;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Sessions;
+using Pop3.Kestrel.Tls;
 
 namespace Pop3.Kestrel.Hosting;
 
@@ -49,6 +50,13 @@ public static class Pop3ServiceCollectionExtensions
         AddCommand<RsetCommandHandler>(services);
         AddCommand<TopCommandHandler>(services);
         AddCommand<UidlCommandHandler>(services);
+
+        services.TryAddSingleton<Pop3CertificateStore>();
+        services.TryAddSingleton<Pop3TlsPolicy>();
+        services.TryAddSingleton<StlsCommandHandler>();
+        services.AddSingleton<IPop3CommandHandler>(sp => sp.GetRequiredService<StlsCommandHandler>());
+        services.AddSingleton<IPop3CapabilityProvider>(sp => sp.GetRequiredService<StlsCommandHandler>());
+        services.AddHostedService<Pop3CertificateCheck>();
         return new Pop3ServerBuilder(services);
     }
 

@@ -38,4 +38,16 @@ internal static partial class Pop3Log
 
     [LoggerMessage(10, LogLevel.Warning, "A session hook failed")]
     public static partial void HookFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Warning, "Created a self-signed development certificate for localhost at {Path}; set Pop3:Certificate:Path for production")]
+    public static partial void DevelopmentCertificateCreated(this ILogger logger, string path);
+
+    [LoggerMessage(12, LogLevel.Information, "Certificate {Path} reloaded: {Subject}, valid until {NotAfter}")]
+    public static partial void CertificateReloaded(this ILogger logger, string? path, string subject, DateTime notAfter);
+
+    [LoggerMessage(13, LogLevel.Error, "Certificate {Path} could not be loaded; the previous certificate stays in use")]
+    public static partial void CertificateReloadFailed(this ILogger logger, Exception exception, string? path);
+
+    [LoggerMessage(14, LogLevel.Information, "TLS handshake failed: {Reason}")]
+    public static partial void TlsHandshakeFailed(this ILogger logger, string reason);
 }

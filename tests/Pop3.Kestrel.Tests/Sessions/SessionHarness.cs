@@ -31,6 +31,7 @@ internal sealed class SessionHarness : IAsyncDisposable
         builder.Services.AddSingleton<IPop3Authenticator, TestAuthenticator>();
         configure?.Invoke(builder);
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime, NoLifetime>();
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         Store = _provider.GetRequiredService<InMemoryMailStore>();
         _scope = _provider.CreateAsyncScope();

@@ -19,6 +19,7 @@ public class Pop3ServerFactory : WebApplicationFactory<Program>
     {
         ["Pop3:Endpoints:Default:Address"] = "127.0.0.1",
         ["Pop3:Endpoints:Default:Port"] = "0",
+        ["Pop3:DataPath"] = Path.Combine(Path.GetTempPath(), "pop3-data-" + Guid.NewGuid().ToString("N")),
     };
 
     private readonly List<Action<IServiceCollection>> _services = [];
@@ -51,17 +52,29 @@ public class Pop3ServerFactory : WebApplicationFactory<Program>
     });
 
     /// <summary>Starts the server if needed and returns the POP3 listener's address.</summary>
-    public IPEndPoint Pop3EndPoint
+    public IPEndPoint Pop3EndPoint => EndPointOf("Default");
+
+    /// <summary>Starts the server if needed and returns the address of listener <paramref name="name"/>.</summary>
+    public IPEndPoint EndPointOf(string name)
     {
-        get
-        {
-            StartServer();
-            return Services.GetRequiredService<Pop3Listeners>().EndPointOf("Default");
-        }
+        StartServer();
+        return Services.GetRequiredService<Pop3Listeners>().EndPointOf(name);
     }
+
+    /// <summary>Adds an implicit-TLS listener "Secure" on a free port and uses <paramref name="certificates"/> as the default certificate.</summary>
+    public Pop3ServerFactory WithTls(TestCertificates certificates) =>
+        With("Pop3:Certificate:Path", certificates.CertificatePath)
+            .With("Pop3:Certificate:KeyPath", certificates.KeyPath)
+            .With("Pop3:Endpoints:Secure:Address", "127.0.0.1")
+            .With("Pop3:Endpoints:Secure:Port", "0")
+            .With("Pop3:Endpoints:Secure:Tls", "Implicit");
+
+    /// <summary>The host environment name (the default, Development, makes a self-signed certificate when none is configured).</summary>
+    public string Environment { get; set; } = "Development";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.UseEnvironment(Environment);
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

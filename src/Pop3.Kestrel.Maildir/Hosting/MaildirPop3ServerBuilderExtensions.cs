@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Pop3.Kestrel.Maildir;
+using Pop3.Kestrel.Maildrops;
+
+namespace Pop3.Kestrel.Hosting;
+
+/// <summary>Plugs the Maildir store into a POP3 server.</summary>
+public static class MaildirPop3ServerBuilderExtensions
+{
+    /// <summary>
+    /// Serves each user's Maildir (see <see cref="MaildirOptions"/>, section <c>Pop3:Maildir</c>, checked at
+    /// start-up) as the <see cref="IMaildrop"/>, replacing any maildrop registered before.
+    /// </summary>
+    public static Pop3ServerBuilder AddMaildir(this Pop3ServerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<MaildirOptions>()
+            .BindConfiguration(MaildirOptions.SectionName)
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MaildirOptions>, MaildirOptionsValidator>());
+        services.AddLogging();
+        services.RemoveAll<IMaildrop>();
+        services.AddScoped<IMaildrop, MaildirMaildrop>();
+        return builder;
+    }
+}

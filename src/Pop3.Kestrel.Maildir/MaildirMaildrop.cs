@@ -1,0 +1,441 @@
+using System.IO.Enumeration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pop3.Kestrel.Maildrops;
+using Pop3.Kestrel.Protocol;
+
+namespace Pop3.Kestrel.Maildir;
+
+/// <summary>
+/// A Maildir as a POP3 maildrop: the messages in cur/ (and new/, which is moved to cur/ on open), listed
+/// oldest first, each deleted at UPDATE by unlinking its file. One instance per session.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Locking: the session holds <c>pop3-kestrel.lock</c> in the Maildir root open with
+/// <see cref="FileShare.None"/>, which .NET turns into <c>flock(LOCK_EX|LOCK_NB)</c> on Unix. The kernel drops
+/// it if the process dies, and two sessions in one process conflict like two processes do. Delivery takes no
+/// lock: Maildir delivery is atomic by rename, and a session works on the snapshot it listed.
+/// </para>
+/// <para>
+/// Ids and sizes: the UIDL is Dovecot's when the Maildir has a <c>dovecot-uidlist</c> listing the file, otherwise
+/// the file's unique name without flags and size fields. The size comes from the name's <c>W=</c> field (trusted,
+/// never checked against the file), then from the uidlist's <c>W</c> extension, then from the
+/// <c>pop3-kestrel.sizes</c> cache, and only then by reading the message once.
+/// </para>
+/// </remarks>
+public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, ILogger<MaildirMaildrop> logger) : IMaildrop
+{
+    /// <summary>The lock file in the Maildir root. It is never deleted: deleting a lock file races with the next locker.</summary>
+    public const string LockFileName = "pop3-kestrel.lock";
+
+    private static readonly EnumerationOptions s_enumeration = new()
+    {
+        // Dot-files are skipped by name below; Unix "hidden" means exactly that, and other attributes mean nothing here.
+        AttributesToSkip = 0,
+        RecurseSubdirectories = false,
+        IgnoreInaccessible = false,
+    };
+
+    private FileStream? _lock;
+    private string? _root;
+    private IReadOnlyList<MaildropMessage>? _snapshot;
+    private bool _disposed;
+
+    /// <summary>
+    /// Opens the Maildir of <paramref name="mailbox"/> (the user name), creating it empty if it does not exist,
+    /// and moves what is in new/ to cur/.
+    /// </summary>
+    /// <returns>
+    /// <see cref="MaildropOpenStatus.InUse"/> if another session holds the lock (this never waits);
+    /// <see cref="MaildropOpenStatus.Unavailable"/> if the user name is not safe as a single path segment
+    /// (empty, longer than 255, starting with '.', containing "..", '/', '\', NUL or a control character), or if
+    /// the Maildir cannot be created or opened. Such names are refused, not escaped, so no two spellings share a mailbox.
+    /// </returns>
+    public ValueTask<MaildropOpenStatus> OpenAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(mailbox);
+        if (_lock is not null)
+        {
+            throw new InvalidOperationException("The maildrop is already open.");
+        }
+
+        var root = MaildirUserPath.Resolve(options.Value.Path, mailbox);
+        if (root is null)
+        {
+            LogUnsafeUser(logger, mailbox.Length);
+            return ValueTask.FromResult(MaildropOpenStatus.Unavailable);
+        }
+
+        FileStream lockFile;
+        try
+        {
+            MaildirDirectory.Ensure(root);
+            lockFile = TakeLock(root);
+        }
+        catch (IOException e) when (IsLockConflict(e))
+        {
+            LogInUse(logger, root);
+            return ValueTask.FromResult(MaildropOpenStatus.InUse);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogOpenFailed(logger, root, e);
+            return ValueTask.FromResult(MaildropOpenStatus.Unavailable);
+        }
+
+        try
+        {
+            var moved = MoveNewToCur(root);
+            LogOpened(logger, root, moved);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            lockFile.Dispose();
+            LogOpenFailed(logger, root, e);
+            return ValueTask.FromResult(MaildropOpenStatus.Unavailable);
+        }
+
+        _lock = lockFile;
+        _root = root;
+        return ValueTask.FromResult(MaildropOpenStatus.Opened);
+    }
+
+    /// <summary>
+    /// The messages in cur/, oldest delivery first (the leading number of the file name, then the name; names
+    /// without a leading number count as 0). Taken once: later calls return the same snapshot.
+    /// </summary>
+    public async ValueTask<IReadOnlyList<MaildropMessage>> ListAsync(CancellationToken cancellationToken)
+    {
+        var root = EnsureOpen();
+        if (_snapshot is not null)
+        {
+            return _snapshot;
+        }
+
+        // One pass over cur/: the enumeration's own stat gives the length, so no file is looked at twice.
+        var files = new List<(ulong Time, string Name, long Length)>(
+            new FileSystemEnumerable<(ulong Time, string Name, long Length)>(
+                Path.Combine(root, MaildirDirectory.Cur),
+                static (ref FileSystemEntry entry) =>
+                    (MaildirFileName.DeliveryTime(entry.FileName), entry.FileName.ToString(), entry.Length),
+                s_enumeration)
+            {
+                ShouldIncludePredicate = static (ref FileSystemEntry entry) => IsMessage(ref entry),
+            });
+        files.Sort(static (a, b) =>
+        {
+            var byTime = a.Time.CompareTo(b.Time);
+            return byTime != 0 ? byTime : string.CompareOrdinal(a.Name, b.Name);
+        });
+
+        var uidList = ReadUidList(root);
+        var index = MaildirSizeIndex.Read(root);
+        var nextIndex = new Dictionary<string, MaildirSizeIndex.Entry>(StringComparer.Ordinal);
+        var measured = 0;
+        var messages = new List<MaildropMessage>(files.Count);
+        foreach (var (_, name, length) in files)
+        {
+            var id = MaildirFileName.Id(name);
+            var known = uidList is not null && uidList.TryGet(id, out var dovecot) ? dovecot : (DovecotUidList.Entry?)null;
+            var size = MaildirFileName.VirtualSize(name) ?? known?.Size;
+            if (size is null)
+            {
+                if (index.TryGetValue(id, out var cached) && cached.FileSize == length)
+                {
+                    nextIndex[id] = cached;
+                }
+                else
+                {
+                    var fresh = await MeasureAsync(Path.Combine(root, MaildirDirectory.Cur, name), cancellationToken);
+                    if (fresh is null)
+                    {
+                        // Deleted by another client between the listing and now: it is simply not in the snapshot.
+                        continue;
+                    }
+
+                    nextIndex[id] = fresh.Value;
+                    measured++;
+                }
+
+                size = nextIndex[id].Pop3Size;
+            }
+
+            messages.Add(new MaildropMessage(known?.Uidl ?? id, size, new MaildirMessageKey(name)));
+        }
+
+        // The new index holds only what was used, so it shrinks as messages are deleted.
+        if (measured > 0 || nextIndex.Count != index.Count)
+        {
+            try
+            {
+                MaildirSizeIndex.Write(root, nextIndex);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Only a cache: the next login measures again.
+                LogIndexWriteFailed(logger, root, e);
+            }
+        }
+
+        LogListed(logger, messages.Count, measured);
+        _snapshot = messages;
+        return messages;
+    }
+
+    /// <summary>
+    /// Opens the message's file. If another client changed its flags (renamed it) the file is found by its
+    /// unique name; if it was deleted, throws <see cref="FileNotFoundException"/>.
+    /// </summary>
+    public ValueTask<Stream> OpenMessageAsync(MaildropMessage message, CancellationToken cancellationToken)
+    {
+        var root = EnsureOpen();
+        var key = KeyOf(message);
+        var cur = Path.Combine(root, MaildirDirectory.Cur);
+        try
+        {
+            return ValueTask.FromResult<Stream>(OpenForReading(Path.Combine(cur, key.FileName)));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            var renamed = FindRenamed(cur, key.FileName);
+            if (renamed is null)
+            {
+                throw new FileNotFoundException("The message is no longer in the Maildir.", key.FileName, e);
+            }
+
+            return ValueTask.FromResult<Stream>(OpenForReading(renamed));
+        }
+    }
+
+    /// <summary>
+    /// Unlinks the files of <paramref name="deleted"/> (one already gone is skipped), then syncs cur/ once so the
+    /// deletions survive a crash. Tries every file before throwing an <see cref="IOException"/> for those that failed.
+    /// </summary>
+    public ValueTask CommitDeletionsAsync(IReadOnlyList<MaildropMessage> deleted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deleted);
+        var root = EnsureOpen();
+        if (deleted.Count == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var cur = Path.Combine(root, MaildirDirectory.Cur);
+        var failures = new List<Exception>();
+        var removed = 0;
+        foreach (var message in deleted)
+        {
+            var key = KeyOf(message);
+            try
+            {
+                var path = Path.Combine(cur, key.FileName);
+                if (!File.Exists(path))
+                {
+                    path = FindRenamed(cur, key.FileName);
+                    if (path is null)
+                    {
+                        continue;
+                    }
+                }
+
+                File.Delete(path);
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogDeleteFailed(logger, key.FileName, e);
+                failures.Add(e);
+            }
+        }
+
+        try
+        {
+            MaildirDirectory.Sync(cur);
+        }
+        catch (IOException e)
+        {
+            failures.Add(e);
+        }
+
+        LogCommitted(logger, removed, deleted.Count);
+        if (failures.Count > 0)
+        {
+            throw new IOException(
+                $"Could not commit the deletions in '{root}': {failures.Count} error(s).",
+                failures.Count == 1 ? failures[0] : new AggregateException(failures));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Releases the lock. Nothing else is changed.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        _lock?.Dispose();
+        _lock = null;
+        return ValueTask.CompletedTask;
+    }
+
+    private string EnsureOpen()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _root ?? throw new InvalidOperationException("The maildrop is not open.");
+    }
+
+    private static MaildirMessageKey KeyOf(MaildropMessage message) =>
+        message.Key as MaildirMessageKey ?? throw new ArgumentException("The message was not listed by a Maildir maildrop.", nameof(message));
+
+    private static FileStream TakeLock(string root)
+    {
+        var lockOptions = new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            BufferSize = 0,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            lockOptions.UnixCreateMode = MaildirDirectory.PrivateFile;
+        }
+
+        return new FileStream(Path.Combine(root, LockFileName), lockOptions);
+    }
+
+    /// <summary>EWOULDBLOCK from flock on Linux (11) and BSD/macOS (35); a sharing or lock violation on Windows.</summary>
+    private static bool IsLockConflict(IOException e) =>
+        e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException)
+        && e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
+
+    private static bool IsMessage(ref FileSystemEntry entry) =>
+        !entry.IsDirectory && !entry.FileName.StartsWith('.');
+
+    /// <summary>Does what a Maildir reader does on open: claims new mail by moving it to cur/ with empty flags.</summary>
+    private int MoveNewToCur(string root)
+    {
+        var newDirectory = Path.Combine(root, MaildirDirectory.New);
+        var cur = Path.Combine(root, MaildirDirectory.Cur);
+        var names = new FileSystemEnumerable<string>(
+            newDirectory,
+            static (ref FileSystemEntry entry) => entry.FileName.ToString(),
+            s_enumeration)
+        {
+            ShouldIncludePredicate = static (ref FileSystemEntry entry) => IsMessage(ref entry),
+        };
+
+        var moved = 0;
+        foreach (var name in names)
+        {
+            var target = name.Contains(MaildirFileName.InfoSeparator) ? name : name + MaildirFileName.EmptyInfo;
+            try
+            {
+                File.Move(Path.Combine(newDirectory, name), Path.Combine(cur, target), overwrite: false);
+                moved++;
+            }
+            catch (FileNotFoundException)
+            {
+                // Another reader (an IMAP server on the same Maildir) claimed it first.
+            }
+            catch (IOException) when (File.Exists(Path.Combine(cur, target)))
+            {
+                LogNotMoved(logger, name);
+            }
+        }
+
+        return moved;
+    }
+
+    private DovecotUidList? ReadUidList(string root)
+    {
+        var uidList = DovecotUidList.TryRead(root);
+        if (uidList is null && File.Exists(Path.Combine(root, DovecotUidList.FileName)))
+        {
+            LogUidListIgnored(logger, root);
+        }
+
+        return uidList;
+    }
+
+    private static async ValueTask<MaildirSizeIndex.Entry?> MeasureAsync(string path, CancellationToken cancellationToken)
+    {
+        FileStream stream;
+        try
+        {
+            stream = OpenForReading(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+
+        await using (stream)
+        {
+            // The length of the file actually measured, so a file rewritten since the listing is cached correctly.
+            var fileSize = stream.Length;
+            return new MaildirSizeIndex.Entry(fileSize, await Pop3MessageWriter.MeasureAsync(stream, cancellationToken));
+        }
+    }
+
+    /// <summary>Unbuffered: the message writer reads 64 KiB chunks, so a FileStream buffer would only add a copy.</summary>
+    private static FileStream OpenForReading(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0,
+            FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    /// <summary>The current name of a message whose flags another client changed, or null if it is gone.</summary>
+    private static string? FindRenamed(string cur, string fileName)
+    {
+        var baseName = MaildirFileName.Base(fileName).ToString();
+        try
+        {
+            var matches = new FileSystemEnumerable<string>(
+                cur,
+                static (ref FileSystemEntry entry) => entry.ToFullPath(),
+                s_enumeration)
+            {
+                ShouldIncludePredicate = (ref FileSystemEntry entry) =>
+                    !entry.IsDirectory && MaildirFileName.Base(entry.FileName).SequenceEqual(baseName),
+            };
+            return matches.FirstOrDefault();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Opened Maildir {Path}, {Moved} new message(s) moved to cur/")]
+    private static partial void LogOpened(ILogger logger, string path, int moved);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Maildir {Path} is locked by another session")]
+    private static partial void LogInUse(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a user name of {Length} characters that is not safe as a directory name")]
+    private static partial void LogUnsafeUser(ILogger logger, int length);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not open Maildir {Path}")]
+    private static partial void LogOpenFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Left {FileName} in new/: cur/ already has a file of that name")]
+    private static partial void LogNotMoved(ILogger logger, string fileName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring the dovecot-uidlist in {Path}: unknown format; UIDLs are the file names")]
+    private static partial void LogUidListIgnored(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Listed {Count} message(s), {Measured} measured")]
+    private static partial void LogListed(ILogger logger, int count, int measured);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the size index of {Path}")]
+    private static partial void LogIndexWriteFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not delete {FileName}")]
+    private static partial void LogDeleteFailed(ILogger logger, string fileName, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Deleted {Removed} of {Requested} message(s)")]
+    private static partial void LogCommitted(ILogger logger, int removed, int requested);
+}
+
+/// <summary>What <see cref="MaildirMaildrop"/> keeps in <see cref="MaildropMessage.Key"/>: the file name in cur/ at listing time.</summary>
+internal sealed record MaildirMessageKey(string FileName);

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+
+namespace Pop3.Kestrel.Maildir;
+
+/// <summary>Where the Maildir of each user lives. Bound from the configuration section <c>Pop3:Maildir</c>.</summary>
+public sealed class MaildirOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Pop3:Maildir";
+
+    /// <summary>The placeholder in <see cref="Path"/> that is replaced by the user name.</summary>
+    public const string UserPlaceholder = "{user}";
+
+    /// <summary>
+    /// The Maildir of a user: a path template containing <c>{user}</c>, for example
+    /// <c>/var/mail/{user}/Maildir</c>. A relative path is relative to the current directory.
+    /// </summary>
+    /// <remarks>
+    /// The user name is substituted only when it is safe as a single path segment (see
+    /// <see cref="MaildirMaildrop.OpenAsync"/>); the rest of the template is trusted configuration.
+    /// </remarks>
+    public string Path { get; set; } = "data/mail/{user}/Maildir";
+}
+
+/// <summary>Checks <see cref="MaildirOptions"/> at start-up so a bad template fails the host, not the first login.</summary>
+internal sealed class MaildirOptionsValidator : IValidateOptions<MaildirOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MaildirOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.Path))
+        {
+            return ValidateOptionsResult.Fail($"{MaildirOptions.SectionName}:Path must not be empty.");
+        }
+
+        if (!options.Path.Contains(MaildirOptions.UserPlaceholder, StringComparison.Ordinal))
+        {
+            return ValidateOptionsResult.Fail(
+                $"{MaildirOptions.SectionName}:Path must contain {MaildirOptions.UserPlaceholder} (it is '{options.Path}').");
+        }
+
+        if (options.Path.Contains('\0', StringComparison.Ordinal))
+        {
+            return ValidateOptionsResult.Fail($"{MaildirOptions.SectionName}:Path must not contain NUL.");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}

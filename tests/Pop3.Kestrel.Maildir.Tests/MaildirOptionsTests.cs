@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Pop3.Kestrel.Hosting;
+using Pop3.Kestrel.Maildrops;
+
+namespace Pop3.Kestrel.Maildir.Tests;
+
+public sealed class MaildirOptionsTests : IDisposable
+{
+    private readonly TempMaildirs _maildirs = new();
+
+    public void Dispose() => _maildirs.Dispose();
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData(".alice")]
+    [InlineData("a/b")]
+    [InlineData("../etc")]
+    [InlineData("a\\b")]
+    [InlineData("a..b")]
+    [InlineData("a\0b")]
+    [InlineData("a\nb")]
+    public async Task Unsafe_user_names_are_refused_as_unavailable_and_create_nothing(string user)
+    {
+        await using var maildrop = _maildirs.CreateMaildrop();
+
+        Assert.Equal(MaildropOpenStatus.Unavailable, await maildrop.OpenAsync(user, CancellationToken.None));
+        Assert.Empty(Directory.GetFileSystemEntries(_maildirs.Folder));
+    }
+
+    [Theory]
+    [InlineData("alice")]
+    [InlineData("alice@example.org")]
+    [InlineData("j.doe+pop")]
+    [InlineData("Zoë")]
+    public async Task Ordinary_user_names_open_their_own_maildir(string user)
+    {
+        await using var maildrop = _maildirs.CreateMaildrop();
+
+        Assert.Equal(MaildropOpenStatus.Opened, await maildrop.OpenAsync(user, CancellationToken.None));
+        Assert.True(Directory.Exists(Path.Combine(_maildirs.Root(user), "cur")));
+    }
+
+    [Fact]
+    public void Relative_template_is_relative_to_the_current_directory() =>
+        Assert.Equal(
+            Path.Combine(Environment.CurrentDirectory, "data", "mail", "bob", "Maildir"),
+            MaildirUserPath.Resolve(new MaildirOptions().Path, "bob"));
+
+    [Fact]
+    public async Task AddMaildir_replaces_an_earlier_maildrop_and_binds_Pop3_Maildir()
+    {
+        var services = Services(new() { ["Pop3:Maildir:Path"] = _maildirs.Template });
+        services.AddScoped<IMaildrop, UnusedMaildrop>();
+        services.AddScoped<IMaildrop, UnusedMaildrop>();
+
+        new Pop3ServerBuilder(services).AddMaildir();
+        await using var provider = services.BuildServiceProvider(validateScopes: true);
+        await using var scope = provider.CreateAsyncScope();
+
+        Assert.Single(services, d => d.ServiceType == typeof(IMaildrop));
+        var maildrop = Assert.IsType<MaildirMaildrop>(scope.ServiceProvider.GetRequiredService<IMaildrop>());
+        Assert.Equal(MaildropOpenStatus.Opened, await maildrop.OpenAsync("carol", CancellationToken.None));
+        Assert.True(Directory.Exists(_maildirs.Root("carol")));
+    }
+
+    [Fact]
+    public async Task Scoped_maildrops_are_one_per_session()
+    {
+        var services = Services(new() { ["Pop3:Maildir:Path"] = _maildirs.Template });
+        new Pop3ServerBuilder(services).AddMaildir();
+        await using var provider = services.BuildServiceProvider();
+        await using var one = provider.CreateAsyncScope();
+        await using var two = provider.CreateAsyncScope();
+
+        Assert.NotSame(one.ServiceProvider.GetRequiredService<IMaildrop>(), two.ServiceProvider.GetRequiredService<IMaildrop>());
+    }
+
+    [Theory]
+    [InlineData("data/mail/Maildir", "Pop3:Maildir:Path must contain {user}")]
+    [InlineData(" ", "Pop3:Maildir:Path must not be empty")]
+    public async Task Bad_path_template_fails_naming_the_key(string path, string message)
+    {
+        var services = Services(new() { ["Pop3:Maildir:Path"] = path });
+        new Pop3ServerBuilder(services).AddMaildir();
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MaildirOptions>>().Value);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Default_path_is_valid() =>
+        Assert.True(new MaildirOptionsValidator().Validate(null, new MaildirOptions()).Succeeded);
+
+    private static ServiceCollection Services(Dictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        return services;
+    }
+
+    private sealed class UnusedMaildrop : IMaildrop
+    {
+        public ValueTask<MaildropOpenStatus> OpenAsync(string mailbox, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<IReadOnlyList<MaildropMessage>> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<Stream> OpenMessageAsync(MaildropMessage message, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask CommitDeletionsAsync(IReadOnlyList<MaildropMessage> deleted, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
