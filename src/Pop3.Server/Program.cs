@@ -3,7 +3,7 @@ using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSerilog((services, log) => log.ReadFrom.Configuration(builder.Configuration).ReadFrom.Services(services));
-builder.AddPop3Server();
+builder.AddPop3Server().AddMaildir().AddUsersFile();
 
 var app = builder.Build();
 await app.RunAsync();

@@ -20,7 +20,18 @@ public class Pop3ServerFactory : WebApplicationFactory<Program>
         ["Pop3:Endpoints:Default:Address"] = "127.0.0.1",
         ["Pop3:Endpoints:Default:Port"] = "0",
         ["Pop3:DataPath"] = Path.Combine(Path.GetTempPath(), "pop3-data-" + Guid.NewGuid().ToString("N")),
+
+        // Program serves Maildirs to the users of a users file; tests that bring their own mail and users replace both.
+        ["Pop3:Authentication:UsersFile"] = EmptyUsersFile.Value,
+        ["Pop3:Maildir:Path"] = Path.Combine(Path.GetTempPath(), "pop3-server-tests", "{user}", "Maildir"),
     };
+
+    private static readonly Lazy<string> EmptyUsersFile = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"pop3-server-tests-users-{System.Environment.ProcessId}");
+        File.WriteAllText(path, "");
+        return path;
+    });
 
     private readonly List<Action<IServiceCollection>> _services = [];
 
