@@ -85,6 +85,14 @@ public struct Pop3MessageEncoder
                         chunk = chunk[run..];
                         continue;
                     }
+
+                    // It starts with a bare-LF line: rewrite such lines in a tight loop.
+                    run = RewriteBareLfLines(chunk, output, ref span, ref written);
+                    if (run > 0)
+                    {
+                        chunk = chunk[run..];
+                        continue;
+                    }
                 }
 
                 _midLine = true;
@@ -113,6 +121,62 @@ public struct Pop3MessageEncoder
 
         output?.Advance(written);
         return more && !IsDone;
+    }
+
+    /// <summary>
+    /// From a line start in the body of a whole message: copies lines ending in a bare LF with CRLF instead,
+    /// until a line starts with '.', ends in CRLF, or is not complete in <paramref name="chunk"/>. Returns the octets consumed.
+    /// </summary>
+    private int RewriteBareLfLines(ReadOnlySpan<byte> chunk, IBufferWriter<byte>? output, ref Span<byte> span, ref int written)
+    {
+        var consumed = 0;
+        long produced = 0;
+        var lines = 0;
+        while (true)
+        {
+            var rest = chunk[consumed..];
+            if (rest.IsEmpty || rest[0] == (byte)'.')
+            {
+                break;
+            }
+
+            var lf = rest.IndexOf((byte)'\n');
+            if (lf < 0 || (lf > 0 && rest[lf - 1] == (byte)'\r'))
+            {
+                break;
+            }
+
+            if (output is not null)
+            {
+                if (span.Length - written < lf + 2)
+                {
+                    if (lf + 2 > MinimumSpan)
+                    {
+                        // A long line: the general path copies it in pieces.
+                        break;
+                    }
+
+                    output.Advance(written);
+                    span = output.GetSpan(MinimumSpan);
+                    written = 0;
+                }
+
+                var destination = span[written..];
+                rest[..lf].CopyTo(destination);
+                destination[lf] = (byte)'\r';
+                destination[lf + 1] = (byte)'\n';
+                written += lf + 2;
+            }
+
+            produced += lf + 2;
+            consumed += lf + 1;
+            lines++;
+        }
+
+        Length += produced;
+        WireLength += produced;
+        BodyLines += lines;
+        return consumed;
     }
 
     private void CopyOut(ReadOnlySpan<byte> bytes, IBufferWriter<byte>? output, ref Span<byte> span, ref int written, bool insertCr = false)

@@ -367,7 +367,7 @@ def main():
     for server, (port, pid) in servers.items():
         for user in ("box100", "box10k", "box100k", "user1", "huge1"):
             if user in users:
-                load(server, port, pid, "bigbox", 1, 1, user, extra=("--max-requests", "1"))
+                load(server, port, pid, "bigbox", 1, 300, user, extra=("--max-requests", "1"))
 
     results = {}
     names = list(servers)
