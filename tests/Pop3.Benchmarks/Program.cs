@@ -30,8 +30,24 @@ public static class Smoke
     public static IReadOnlyList<Type> Classes { get; } =
         typeof(Smoke).Assembly.GetTypes().Where(t => t.IsPublic && t.GetMethods().Any(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null)).ToArray();
 
+    /// <summary>True during a smoke run: set-ups make small data.</summary>
+    public static bool IsRunning { get; private set; }
+
     /// <summary>Runs every benchmark of every class; throws if one fails.</summary>
     public static async Task RunAsync(TextWriter log)
+    {
+        IsRunning = true;
+        try
+        {
+            await RunAllAsync(log);
+        }
+        finally
+        {
+            IsRunning = false;
+        }
+    }
+
+    private static async Task RunAllAsync(TextWriter log)
     {
         foreach (var type in Classes)
         {
