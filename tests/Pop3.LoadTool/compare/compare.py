@@ -125,9 +125,9 @@ def write_users(work, users):
 
 # ---------------------------------------------------------------- servers
 
-def start_ours(work, users_file, port):
-    env = dict(os.environ, DOTNET_gcServer="0", ASPNETCORE_ENVIRONMENT="Production")
-    out = open(os.path.join(work, "ours.log"), "w")
+def start_ours(work, users_file, port, name="ours", extra_env=None):
+    env = dict(os.environ, DOTNET_gcServer="0", ASPNETCORE_ENVIRONMENT="Production", **(extra_env or {}))
+    out = open(os.path.join(work, name + ".log"), "w")
     proc = subprocess.Popen(
         ["dotnet", SERVER,
          f"--Pop3:Endpoints:Default:Port={port}", "--Pop3:Endpoints:Default:Address=127.0.0.1",
@@ -298,7 +298,7 @@ def fmt(v):
 
 def svg_chart(rows, servers, path):
     """Horizontal bars: for each scenario, each server's median as a share of the best of that row."""
-    colors = {"ours": "#2b7bb9", "dovecot": "#d9822b", "dovecot-hp": "#8c564b"}
+    colors = {"ours": "#2b7bb9", "ours-nospin": "#6baed6", "dovecot": "#d9822b", "dovecot-hp": "#8c564b"}
     bar, gap, left, width = 14, 10, 260, 520
     height = 60 + len(rows) * (len(servers) * bar + gap) + 30
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 180}" height="{height}" font-family="sans-serif" font-size="11">',
@@ -333,7 +333,7 @@ def main():
     ap.add_argument("--huge-messages", type=int, default=5, help="10 MiB messages per huge mailbox")
     ap.add_argument("--work", default="/tmp/pop3-compare")
     ap.add_argument("--only", default="", help="comma-separated scenario name prefixes")
-    ap.add_argument("--servers", default="ours,dovecot,dovecot-hp")
+    ap.add_argument("--servers", default="ours,dovecot,dovecot-hp", help="any of ours, ours-nospin, dovecot, dovecot-hp")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs"))
     args = ap.parse_args()
     if os.geteuid() != 0:
@@ -355,6 +355,9 @@ def main():
     wanted = args.servers.split(",")
     if "ours" in wanted:
         port = free_port(); servers["ours"] = (port, start_ours(args.work, users_file, port))
+    if "ours-nospin" in wanted:
+        # The same server with the thread pool's spin-wait turned off: does lockstep CPU per request drop?
+        port = free_port(); servers["ours-nospin"] = (port, start_ours(args.work, users_file, port, "ours-nospin", {"DOTNET_ThreadPool_UnfairSemaphoreSpinLimit": "0"}))
     if "dovecot" in wanted:
         port = free_port(); servers["dovecot"] = (port, start_dovecot(args.work, users_file, port, "default", False))
     if "dovecot-hp" in wanted:
