@@ -10,8 +10,10 @@ namespace Pop3.Kestrel.Maildir;
 /// Version 3 (Dovecot 1.1 and later): a header <c>3 V&lt;uidvalidity&gt; N&lt;nextuid&gt; ...</c>, then one line per
 /// message <c>&lt;uid&gt; [&lt;key&gt;&lt;value&gt; ...] :&lt;filename&gt;</c>. Version 1 (Courier-compatible):
 /// <c>1 &lt;uidvalidity&gt; &lt;nextuid&gt;</c>, then <c>&lt;uid&gt; &lt;filename&gt;</c>. The UIDL is the <c>P</c>
-/// extension when present (a UIDL Dovecot saved, used verbatim), otherwise Dovecot's default
-/// <c>pop3_uidl_format = %08Xu%08Xv</c>. The <c>W</c> extension is the size with CRLF line endings.
+/// extension when present (a UIDL Dovecot saved with <c>pop3_save_uidl</c>, used verbatim), otherwise what Dovecot's
+/// default <c>pop3_uidl_format = %08Xu%08Xv</c> produces: UID and UIDVALIDITY as 8 hex digits each, in lower case
+/// (despite the X: checked against Dovecot 2.3.19's own UIDL reply). The <c>W</c> extension is the size with CRLF
+/// line endings.
 /// This reader never writes the file.
 /// </remarks>
 internal sealed class DovecotUidList
@@ -144,7 +146,7 @@ internal sealed class DovecotUidList
         }
 
         fileName = rest.ToString();
-        var uidl = savedUidl ?? string.Create(CultureInfo.InvariantCulture, $"{uid:X8}{uidValidity:X8}");
+        var uidl = savedUidl ?? string.Create(CultureInfo.InvariantCulture, $"{uid:x8}{uidValidity:x8}");
         entry = new Entry(uidl, size);
         return true;
     }

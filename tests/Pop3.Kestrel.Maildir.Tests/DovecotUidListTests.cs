@@ -25,7 +25,7 @@ public sealed class DovecotUidListTests : IDisposable
         var messages = await maildrop.ListAsync(None);
 
         Assert.Equal(
-            ["000000014C0907B0", "0000abcd.legacy-uidl", "000061BD4C0907B0", "1275660500.M4P1.mail"],
+            ["000000014c0907b0", "0000abcd.legacy-uidl", "000061bd4c0907b0", "1275660500.M4P1.mail"],
             messages.Select(m => m.Id));
         Assert.Equal([5L, 5L, 1234L, 6L], messages.Select(m => m.Size!.Value));
     }
@@ -44,6 +44,35 @@ public sealed class DovecotUidListTests : IDisposable
         Assert.Equal("0000000100000007", Assert.Single(await maildrop.ListAsync(None)).Id);
     }
 
+    /// <summary>
+    /// A Maildir made by Dovecot 2.3.19 (<c>doveadm save</c>, which stores LF line endings and names files with W=),
+    /// and the UIDL and LIST replies Dovecot's own POP3 server gave for it, before and after
+    /// <c>pop3_save_uidl=yes</c> with <c>pop3_uidl_format=%v.%u</c> saved P extensions.
+    /// </summary>
+    [Theory]
+    [InlineData(
+        "3 V1795708478 N3 G24979e373e56086be36c000083ecc375\n" +
+        "1 :1795708478.M932998P27875.vm,S=18,W=21\n" +
+        "2 :1795708479.M46331P27889.vm,S=16,W=19\n",
+        "000000016b08563e", "000000026b08563e")]
+    [InlineData(
+        "3 V1795708478 N3 G24979e373e56086be36c000083ecc375\n" +
+        "1 P1795708478.1 :1795708478.M932998P27875.vm,S=18,W=21\n" +
+        "2 P1795708478.2 :1795708479.M46331P27889.vm,S=16,W=19\n",
+        "1795708478.1", "1795708478.2")]
+    public async Task Uidls_and_sizes_match_what_Dovecot_served_for_the_same_Maildir(string uidList, string firstUidl, string secondUidl)
+    {
+        _maildirs.Put("cur", "1795708478.M932998P27875.vm,S=18,W=21:2,", "Subject: a\n\nhello\n"u8.ToArray());
+        _maildirs.Put("cur", "1795708479.M46331P27889.vm,S=16,W=19:2,", "Subject: b\n\nbye\n"u8.ToArray());
+        File.WriteAllText(Path.Combine(_maildirs.Root(), "dovecot-uidlist"), uidList);
+
+        await using var maildrop = await _maildirs.OpenAsync();
+        var messages = await maildrop.ListAsync(None);
+
+        Assert.Equal([firstUidl, secondUidl], messages.Select(m => m.Id));
+        Assert.Equal([21L, 19L], messages.Select(m => m.Size!.Value));
+    }
+
     [Fact]
     public void Version_1_uidlist_is_read_like_Courier()
     {
@@ -51,7 +80,7 @@ public sealed class DovecotUidListTests : IDisposable
 
         Assert.NotNull(uidList);
         Assert.True(uidList.TryGet("1275660208.M1P1.mail", out var entry));
-        Assert.Equal("000000024C0907B0", entry.Uidl);
+        Assert.Equal("000000024c0907b0", entry.Uidl);
         Assert.Null(entry.Size);
     }
 

@@ -60,6 +60,29 @@ public sealed class MaildirMaildropTests : IDisposable
     }
 
     [Fact]
+    public async Task Mailbox_that_cannot_be_created_is_unavailable()
+    {
+        // A plain file where the user's folder should be: nothing can be created below it.
+        File.WriteAllText(Path.Combine(_maildirs.Folder, "alice"), "not a directory");
+        await using var maildrop = _maildirs.CreateMaildrop();
+
+        Assert.Equal(MaildropOpenStatus.Unavailable, await maildrop.OpenAsync("alice", None));
+    }
+
+    [Fact]
+    public async Task New_mail_whose_name_is_already_in_cur_stays_in_new()
+    {
+        _maildirs.Put("cur", "1700000000.same:2,", Bytes("old\r\n"));
+        _maildirs.Put("new", "1700000000.same", Bytes("new\r\n"));
+
+        await using var maildrop = await _maildirs.OpenAsync();
+
+        Assert.Single(await maildrop.ListAsync(None));
+        Assert.Equal(["1700000000.same"], _maildirs.FilesIn("new"));
+        Assert.Equal("old\r\n", File.ReadAllText(Path.Combine(_maildirs.Root(), "cur", "1700000000.same:2,")));
+    }
+
+    [Fact]
     public async Task Messages_are_numbered_by_delivery_time_then_name()
     {
         _maildirs.Put("cur", "1700000002.B.host:2,S", Bytes("x\r\n"));

@@ -24,8 +24,7 @@ public static class Pop3AuthenticationServerBuilderExtensions
         var services = builder.Services;
         services.AddOptions<Pop3UsersFileOptions>()
             .BindConfiguration(Pop3UsersFileOptions.SectionName)
-            .Configure(configure)
-            .ValidateOnStart();
+            .Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3UsersFileOptions>, Pop3UsersFileOptionsValidator>());
         services.TryAddSingleton<UsersFileAuthenticator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UsersFileLoader>());
@@ -63,7 +62,8 @@ internal sealed class UsersFileLoader(IServiceProvider services) : IHostedServic
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Only if the users file is still the authenticator: a later AddAuthenticator may have replaced it.
+        // Only if the users file is still the authenticator: a later AddAuthenticator may have replaced it,
+        // and then a missing users file is no reason not to start. Building it validates the options.
         _ = services.GetService<IPop3Authenticator>();
         return Task.CompletedTask;
     }

@@ -33,8 +33,8 @@ internal static partial class Pop3Log
     [LoggerMessage(8, LogLevel.Debug, "A command line over the limit was discarded")]
     public static partial void LineTooLong(this ILogger logger);
 
-    [LoggerMessage(9, LogLevel.Information, "POP3 listening on {EndPoint} ({Name})")]
-    public static partial void Listening(this ILogger logger, string endPoint, string name);
+    [LoggerMessage(9, LogLevel.Information, "POP3 listening on {EndPoint} (Pop3:Endpoints:{Name}, {Tls})")]
+    public static partial void Listening(this ILogger logger, string endPoint, string name, string tls);
 
     [LoggerMessage(10, LogLevel.Warning, "A session hook failed")]
     public static partial void HookFailed(this ILogger logger, Exception exception);

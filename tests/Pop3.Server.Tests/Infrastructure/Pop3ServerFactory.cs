@@ -19,19 +19,11 @@ public class Pop3ServerFactory : WebApplicationFactory<Program>
     {
         ["Pop3:Endpoints:Default:Address"] = "127.0.0.1",
         ["Pop3:Endpoints:Default:Port"] = "0",
+        ["Pop3:Admin:Address"] = "127.0.0.1",
+        ["Pop3:Admin:Port"] = "0",
         ["Pop3:DataPath"] = Path.Combine(Path.GetTempPath(), "pop3-data-" + Guid.NewGuid().ToString("N")),
-
-        // Program serves Maildirs to the users of a users file; tests that bring their own mail and users replace both.
-        ["Pop3:Authentication:UsersFile"] = EmptyUsersFile.Value,
-        ["Pop3:Maildir:Path"] = Path.Combine(Path.GetTempPath(), "pop3-server-tests", "{user}", "Maildir"),
+        ["Pop3:Authentication:FailureDelay"] = "00:00:00",
     };
-
-    private static readonly Lazy<string> EmptyUsersFile = new(() =>
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"pop3-server-tests-users-{System.Environment.ProcessId}");
-        File.WriteAllText(path, "");
-        return path;
-    });
 
     private readonly List<Action<IServiceCollection>> _services = [];
 
@@ -70,6 +62,15 @@ public class Pop3ServerFactory : WebApplicationFactory<Program>
     {
         StartServer();
         return Services.GetRequiredService<Pop3Listeners>().EndPointOf(name);
+    }
+
+    /// <summary>Starts the server if needed and returns an HTTP client for the admin listener (<c>Pop3:Admin</c>).</summary>
+    public HttpClient CreateAdminClient()
+    {
+        StartServer();
+        var admin = Services.GetRequiredService<Pop3.Kestrel.Admin.Pop3AdminListener>().EndPoint
+            ?? throw new InvalidOperationException("No admin listener (Pop3:Admin:Port is not set).");
+        return new HttpClient { BaseAddress = new Uri($"http://{admin}/") };
     }
 
     /// <summary>Adds an implicit-TLS listener "Secure" on a free port and uses <paramref name="certificates"/> as the default certificate.</summary>
