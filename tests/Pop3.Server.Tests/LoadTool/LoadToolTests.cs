@@ -14,6 +14,8 @@ namespace Pop3.Server.Tests.LoadTool;
 /// Each load-tool scenario for about a second against the real server: the tool's checks pass and it
 /// counts work. Not a timed test: no figure is asserted beyond "more than zero".
 /// </summary>
+/// <remarks>The scenarios keep both cores busy, so they run alone, not beside timing-sensitive tests.</remarks>
+[Collection(LoadToolCollection.Name)]
 public sealed class LoadToolTests : IAsyncLifetime
 {
     private const int Users = 4;
@@ -166,4 +168,11 @@ public sealed class LoadToolTests : IAsyncLifetime
                 ? Pop3AuthenticationResult.Success(user)
                 : Pop3AuthenticationResult.Failure);
     }
+}
+
+/// <summary>Runs the load-tool tests after the parallel ones, by themselves.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LoadToolCollection
+{
+    public const string Name = "Load tool";
 }
