@@ -132,7 +132,10 @@ def start_ours(work, users_file, port, name="ours", extra_env=None):
         ["dotnet", SERVER,
          f"--Pop3:Endpoints:Default:Port={port}", "--Pop3:Endpoints:Default:Address=127.0.0.1",
          f"--Pop3:Maildir:Path={work}/mail/{{user}}/Maildir", f"--Pop3:Authentication:UsersFile={users_file}",
-         f"--Pop3:DataPath={work}/ours-data"],
+         f"--Pop3:DataPath={work}/{name}-data",
+         # Limits as high as Dovecot's here (mail_max_userip_connections, process and client limits): a load test, not a defence test.
+         "--Pop3:Limits:MaxConnections=100000", "--Pop3:Limits:MaxConnectionsPerIp=100000",
+         "--Pop3:Limits:MaxConnectionsPerUserIp=100000", f"--Pop3:Admin:Port={free_port()}"],
         cwd=os.path.dirname(SERVER), stdout=out, stderr=subprocess.STDOUT, env=env)
     started.append(proc)
     wait_port(port)
