@@ -21,6 +21,11 @@ internal sealed class Pop3ServerOptionsValidator : IValidateOptions<Pop3ServerOp
             errors.Add($"Pop3:CommandTimeout is {options.CommandTimeout}; it must be a positive duration such as 00:10:00.");
         }
 
+        if (options.AuthorizationTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Pop3:AuthorizationTimeout is {options.AuthorizationTimeout}; it must be a positive duration such as 00:01:00.");
+        }
+
         if (options.MaxErrors < 1)
         {
             errors.Add($"Pop3:MaxErrors is {options.MaxErrors}; it must be at least 1.");
@@ -41,6 +46,12 @@ internal sealed class Pop3ServerOptionsValidator : IValidateOptions<Pop3ServerOp
             errors.Add("Pop3:Implementation must be printable ASCII of at most 200 characters.");
         }
 
+        if (options.DrainTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"Pop3:DrainTimeout is {options.DrainTimeout}; it must be a duration of 0 or more such as 00:00:30.");
+        }
+
+        ProxyProtocol.Pop3ProxyProtocolValidation.Validate(options, errors);
         ValidateEndpoints(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

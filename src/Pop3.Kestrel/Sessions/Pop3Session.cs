@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Logging;
@@ -31,6 +32,7 @@ public sealed class Pop3Session
     private PipeWriter? _output;
     private byte[]? _longLine;
     private Pop3Command _lastCommand;
+    private string? _mechanism;
     private volatile bool _timedOut;
     private volatile bool _stopping;
 
@@ -42,6 +44,12 @@ public sealed class Pop3Session
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>Where commands, logins and RETR latency are counted; none in unit tests.</summary>
+    internal Diagnostics.Pop3Metrics? Metrics { get; init; }
+
+    /// <summary>The protocol trace (<see cref="Pop3ProtocolTrace"/>), redacted.</summary>
+    internal ILogger? Trace { get; init; }
 
     /// <summary>The session's state and counters, once <see cref="RunAsync"/> has started.</summary>
     public Pop3SessionContext? Context { get; private set; }
@@ -80,7 +88,7 @@ public sealed class Pop3Session
 
     private async Task<Pop3SessionEnd> ServeAsync(Pop3SessionContext context, ITimer timer)
     {
-        context.WriteAscii("+OK " + _options.Greeting);
+        context.WriteAscii(Greeting(context));
         if (!await FlushAsync())
         {
             return Pop3SessionEnd.Dropped;
@@ -89,7 +97,7 @@ public sealed class Pop3Session
         var consecutiveErrors = 0;
         while (true)
         {
-            timer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
+            timer.Change(NextTimeout(context), Timeout.InfiniteTimeSpan);
             var read = await _input!.ReadAsync();
             if (read.IsCanceled)
             {
@@ -144,9 +152,26 @@ public sealed class Pop3Session
                     _input.AdvanceTo(buffer.Start, buffer.End);
                     return await EndByServerAsync();
                 }
+
+                // A batch of pipelined commands can produce far more output than input (CAPA, LIST, UIDL):
+                // flush inside the batch once enough has piled up, so a client that writes without
+                // reading is held back by the transport's backpressure instead of growing our memory.
+                if (!close && _output!.UnflushedBytes >= Pop3MessageWriter.FlushThreshold && !await FlushAsync())
+                {
+                    _input.AdvanceTo(buffer.Start, buffer.End);
+                    return _timedOut || _stopping ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
+                }
             }
 
             _input.AdvanceTo(buffer.Start, buffer.End);
+
+            // A timeout that fired during the batch may have cut a stalled flush short; a plain flush
+            // now could wait forever on a client that does not read, so end with a bounded one.
+            if (_timedOut)
+            {
+                return await EndByServerAsync();
+            }
+
             if (!await FlushAsync())
             {
                 return _timedOut || _stopping ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
@@ -166,6 +191,36 @@ public sealed class Pop3Session
         }
     }
 
+    private string Greeting(Pop3SessionContext context)
+    {
+        var greeting = "+OK " + _options.Greeting;
+        foreach (var suffix in _services.GetServices<IPop3GreetingSuffix>())
+        {
+            if (suffix.GetGreetingSuffix(context) is { Length: > 0 } text)
+            {
+                greeting += " " + text;
+            }
+        }
+
+        return greeting;
+    }
+
+    /// <summary>
+    /// The inactivity timeout for the next read. Before login it is also bounded by what is left of
+    /// <see cref="Pop3ServerOptions.AuthorizationTimeout"/>, counted from the connection's start and never
+    /// pushed back by traffic, so a client trickling bytes (slow loris) cannot hold a connection unauthenticated.
+    /// </summary>
+    private TimeSpan NextTimeout(Pop3SessionContext context)
+    {
+        if (context.State != Pop3SessionState.Authorization)
+        {
+            return _options.CommandTimeout;
+        }
+
+        var left = _options.AuthorizationTimeout - context.Elapsed;
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : left < _options.CommandTimeout ? left : _options.CommandTimeout;
+    }
+
     private Pop3CommandResult LineTooLong(Pop3SessionContext context)
     {
         _logger.LineTooLong();
@@ -175,6 +230,33 @@ public sealed class Pop3Session
     }
 
     private async ValueTask<Pop3CommandResult> ExecuteLineAsync(Pop3SessionContext context, ReadOnlySequence<byte> line)
+    {
+        var continuation = context.Continuation is not null;
+        if (Trace is { } trace && trace.IsEnabled(LogLevel.Trace))
+        {
+            var text = line.Length <= MaxAuthLineLength ? line.ToArray() : [];
+            trace.ClientLine(Pop3ProtocolTrace.Redact(text, continuation));
+        }
+
+        var started = _time.GetTimestamp();
+        var sentBefore = context.RetrievedBytes + context.ToppedBytes;
+        var result = await ExecuteLineCoreAsync(context, line);
+        var command = continuation ? (Pop3Command?)null : _lastCommand;
+        _logger.CommandCompleted(_lastCommand, result);
+        if (Metrics is { } metrics)
+        {
+            if (!continuation)
+            {
+                _mechanism = Diagnostics.Pop3Metrics.Mechanism(_lastCommand, line);
+            }
+
+            metrics.LineCompleted(command, _mechanism, result, _time.GetElapsedTime(started), context.RetrievedBytes + context.ToppedBytes - sentBefore);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<Pop3CommandResult> ExecuteLineCoreAsync(Pop3SessionContext context, ReadOnlySequence<byte> line)
     {
         var length = (int)line.Length;
         var continuation = context.Continuation;

@@ -1,81 +1,61 @@
 namespace Pop3.Server.Cli;
 
 /// <summary>
-/// The commands of <c>Pop3.Server</c> besides serving: <c>Pop3.Server &lt;command&gt; [options]</c>. Add a command
-/// with one line in <see cref="TryRunAsync"/>.
+/// The server's commands besides serving (<c>Pop3.Server &lt;command&gt; ...</c>), run before any host is
+/// built. Without a known command name the server starts as usual.
 /// </summary>
 internal static class Pop3Cli
 {
-    /// <summary>
-    /// Runs the command named by <c>args[0]</c> and returns its exit code (sysexits.h), or null when the arguments are
-    /// not a command and the server should start.
-    /// </summary>
-    public static async Task<int?> TryRunAsync(string[] args, Stream input, TextWriter output, TextWriter error)
+    /// <summary>Runs the command named by <paramref name="args"/>[0] and returns its exit code, or null when there is none.</summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="input">Standard input as text (hash-password).</param>
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="message">Standard input as bytes (deliver reads the message from it unchanged).</param>
+    public static async Task<int?> TryRunAsync(string[] args, TextReader? input = null, TextWriter? output = null, TextWriter? error = null, Stream? message = null)
     {
         if (args.Length == 0)
         {
             return null;
         }
 
+        input ??= Console.In;
+        output ??= Console.Out;
+        error ??= Console.Error;
         var rest = args[1..];
         return args[0] switch
         {
-            "deliver" => await DeliverCommand.RunAsync(rest, input, output, error),
+            "hash-password" or "pw" => HashPasswordCommand.Run(rest, input, output, error),
+            "healthcheck" or "--healthcheck" => await HealthCheckCommand.RunAsync(rest, output, error),
+            "deliver" => await DeliverCommand.RunAsync(rest, message ?? Console.OpenStandardInput(), output, error),
             "import-maildir" => await ImportMaildirCommand.RunAsync(rest, output, error),
+            "help" or "--help" or "-h" => Help(output),
             _ => null,
         };
     }
-}
 
-/// <summary>Exit codes from sysexits.h, as MTAs such as Postfix read them from a mailbox_command.</summary>
-internal static class SysExits
-{
-    public const int Ok = 0;
-
-    /// <summary>Wrong arguments.</summary>
-    public const int Usage = 64;
-
-    /// <summary>The input could not be read.</summary>
-    public const int DataError = 65;
-
-    /// <summary>No such user: the MTA bounces the message.</summary>
-    public const int NoUser = 67;
-
-    /// <summary>The configured store cannot take mail this way.</summary>
-    public const int Unavailable = 69;
-
-    /// <summary>Configuration error.</summary>
-    public const int Config = 78;
-
-    /// <summary>Try again later: the MTA keeps the message queued.</summary>
-    public const int TempFail = 75;
-}
-
-/// <summary>Options of the form <c>--name value</c> picked out of the arguments; everything else is configuration.</summary>
-internal sealed class CliArguments(Dictionary<string, string> options, string[] configuration)
-{
-    /// <summary>The arguments left for the configuration (e.g. <c>--Pop3:Store=PostgreSql</c>).</summary>
-    public string[] Configuration { get; } = configuration;
-
-    /// <summary>The value of option <paramref name="name"/>, or null.</summary>
-    public string? this[string name] => options.GetValueOrDefault(name);
-
-    public static CliArguments Parse(string[] args, params string[] names)
+    private static int Help(TextWriter output)
     {
-        var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        var configuration = new List<string>();
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i].StartsWith("--", StringComparison.Ordinal) && names.Contains(args[i][2..]) && i + 1 < args.Length)
-            {
-                options[args[i][2..]] = args[++i];
-            }
-            else
-            {
-                configuration.Add(args[i]);
-            }
-        }
+        output.WriteLine("""
+            Usage: Pop3.Server [command] [options]
 
-        return new CliArguments(options, [.. configuration]);
+            Without a command the POP3 server starts (configuration: appsettings.json, Pop3__* environment variables).
+
+            Commands:
+              hash-password [-s SCHEME] [-r ROUNDS]   Hash a password for the users file, like doveadm pw.
+                                                      The password is read from standard input (prompted
+                                                      for, without echo, on a terminal). Default SHA512-CRYPT.
+              healthcheck [URL]                       GET the admin listener's /healthz (default
+                                                      http://127.0.0.1:$Pop3__Admin__Port/healthz, port 9110);
+                                                      exit 0 when healthy. For container HEALTHCHECKs.
+              deliver --user NAME < message           Store one message from standard input in the configured
+                                                      store (Pop3:Store), byte for byte. For Postfix's
+                                                      mailbox_command: exit 0 delivered, 67 no such user,
+                                                      75 try again later (sysexits.h).
+              import-maildir --user NAME --path DIR   Copy a Maildir into the PostgreSQL store, keeping the
+                                                      UIDLs it was served with (Dovecot's dovecot-uidlist).
+                                                      Messages already imported are skipped.
+            """);
+        return 0;
     }
 }

@@ -77,8 +77,8 @@ public sealed class CliTests(PostgreSqlFixture database) : IDisposable
     [Fact]
     public async Task Arguments_that_are_not_a_command_start_the_server()
     {
-        Assert.Null(await Pop3Cli.TryRunAsync(["--Pop3:Demo=true"], Stream.Null, TextWriter.Null, TextWriter.Null));
-        Assert.Null(await Pop3Cli.TryRunAsync([], Stream.Null, TextWriter.Null, TextWriter.Null));
+        Assert.Null(await Pop3Cli.TryRunAsync(["--Pop3:Demo=true"], TextReader.Null, TextWriter.Null, TextWriter.Null, Stream.Null));
+        Assert.Null(await Pop3Cli.TryRunAsync([], TextReader.Null, TextWriter.Null, TextWriter.Null, Stream.Null));
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class CliTests(PostgreSqlFixture database) : IDisposable
     {
         var output = new StringWriter { NewLine = "\n" };
         var error = new StringWriter { NewLine = "\n" };
-        var code = await Pop3Cli.TryRunAsync(args, new MemoryStream(input), output, error);
+        var code = await Pop3Cli.TryRunAsync(args, output: output, error: error, message: new MemoryStream(input));
         return (code!.Value, output.ToString(), error.ToString());
     }
 }
