@@ -193,3 +193,33 @@ public sealed class AdminTests
         }
     }
 }
+
+public sealed class ReadinessTests
+{
+    [Fact]
+    public async Task Readiness_fails_while_the_maildir_root_is_missing_and_passes_once_it_exists()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "pop3-ready-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            var users = Path.Combine(root, "users");
+            await File.WriteAllTextAsync(users, "alice:{PLAIN}secret\n");
+            await using var server = new Pop3ServerFactory()
+                .With("Pop3:Authentication:UsersFile", users)
+                .With("Pop3:Maildir:Path", Path.Combine(root, "mail", "{user}", "Maildir"));
+            using var http = server.CreateAdminClient();
+
+            var missing = await http.GetAsync("/readyz");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, missing.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+
+            Directory.CreateDirectory(Path.Combine(root, "mail"));
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}
