@@ -63,5 +63,50 @@ public sealed class TlsMetricsTests : IDisposable
         Assert.Equal(1, metrics.Sum("pop3.tls.handshakes", ("pop3.tls.mode", "stls"), ("pop3.result", "succeeded")));
     }
 
+    [Fact]
+    public async Task The_proxy_header_comes_before_the_tls_handshake_on_an_implicit_tls_listener()
+    {
+        var store = new InMemoryMailStore();
+        store.Add("alice", "Subject: x\r\n\r\nhello\r\n"u8.ToArray());
+        await using var server = new Pop3ServerFactory().WithInMemoryMail(store).WithTls(_certificates)
+            .With("Pop3:Endpoints:Secure:ProxyProtocol", "true")
+            .With("Pop3:ProxyProtocol:TrustedNetworks:0", "127.0.0.1");
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.EndPointOf("Secure"));
+        await tcp.GetStream().WriteAsync("PROXY TCP4 198.51.100.20 192.0.2.1 50000 995\r\n"u8.ToArray());
+        await using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" });
+        var reader = new StreamReader(tls, Encoding.ASCII);
+        Assert.StartsWith("+OK", await reader.ReadLineAsync());
+        await tls.WriteAsync("USER alice\r\nPASS secret\r\n"u8.ToArray());
+        Assert.StartsWith("+OK", await reader.ReadLineAsync());
+        Assert.StartsWith("+OK", await reader.ReadLineAsync());
+
+        using var http = server.CreateAdminClient();
+        var sessions = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(http, "/sessions");
+        var session = Assert.Single(sessions.EnumerateArray());
+        Assert.Equal("198.51.100.20", session.GetProperty("ip").GetString());
+        Assert.True(session.GetProperty("tls").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_second_login_to_a_locked_maildrop_counts_a_lock_conflict()
+    {
+        var store = new InMemoryMailStore();
+        store.Add("alice", "Subject: x\r\n\r\nhello\r\n"u8.ToArray());
+        await using var server = new Pop3ServerFactory().WithInMemoryMail(store);
+        _ = server.Pop3EndPoint;
+        using var metrics = new MeasurementsOf(server);
+        await using var first = await RawPop3Client.ConnectAsync(server.Pop3EndPoint);
+        await first.LoginAsync();
+        await using var second = await RawPop3Client.ConnectAsync(server.Pop3EndPoint);
+        await second.ReadLineAsync();
+        await second.CommandAsync("USER alice");
+
+        Assert.StartsWith("-ERR [IN-USE]", await second.CommandAsync("PASS secret"));
+        Assert.Equal(1, metrics.Sum("pop3.maildrop.lock_conflicts"));
+        Assert.Equal(1, metrics.Sum("pop3.logins", ("pop3.result", "failed")));
+    }
+
     public void Dispose() => _certificates.Dispose();
 }
