@@ -24,6 +24,7 @@ public sealed class Pop3ConnectionHandler(
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<Pop3ConnectionHandler> logger,
+    Pop3ConnectionGate gate,
     Pop3SessionRegistry? registry = null,
     Pop3Metrics? metrics = null) : ConnectionHandler
 {
@@ -37,6 +38,14 @@ public sealed class Pop3ConnectionHandler(
             IsSecure = connection.Features.Get<ITlsHandshakeFeature>() is not null,
             ClientCertificate = connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate,
         };
+
+        // Connection limits and per-address bans: refused before the greeting, with -ERR [SYS/TEMP].
+        using var lease = gate.TryAdmit(info);
+        if (!lease.IsAdmitted)
+        {
+            await RefuseAsync(connection, lease.Refusal.ToArray());
+            return;
+        }
 
         Pop3Session? session = null;
         using var logScope = logger.BeginScope(new Pop3LogScope(info, () => session?.Context?.User));
@@ -93,6 +102,18 @@ public sealed class Pop3ConnectionHandler(
         catch (Exception e) when (e is ConnectionResetException or OperationCanceledException)
         {
             // The client went away; the session deleted nothing and the scope released the maildrop.
+        }
+    }
+
+    private static async ValueTask RefuseAsync(ConnectionContext connection, byte[] reply)
+    {
+        try
+        {
+            await connection.Transport.Output.WriteAsync(reply, connection.ConnectionClosed);
+        }
+        catch (Exception e) when (e is ConnectionResetException or IOException or OperationCanceledException)
+        {
+            // The client did not wait for the refusal.
         }
     }
 

@@ -15,6 +15,13 @@ public sealed class Pop3ServerOptions
     /// <summary>The inactivity timeout (RFC 1939 §3: at least 10 minutes). On expiry the connection closes without UPDATE.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// The longest a connection may stay unauthenticated, counted from its start and not extended by traffic
+    /// (default 60 s). It closes slow-loris clients that trickle bytes without ever logging in; after login
+    /// only <see cref="CommandTimeout"/> applies.
+    /// </summary>
+    public TimeSpan AuthorizationTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>After this many consecutive erroneous commands the server says so and closes the connection.</summary>
     public int MaxErrors { get; set; } = 10;
 
@@ -129,6 +136,12 @@ public sealed class Pop3EndpointOptions
 
     /// <summary>Whether to ask TLS clients for a certificate.</summary>
     public Pop3ClientCertificateMode ClientCertificateMode { get; set; } = Pop3ClientCertificateMode.NoCertificate;
+
+    /// <summary>
+    /// A PEM file of the certificate authorities client certificates must chain to. Unset, the system's
+    /// trusted roots decide.
+    /// </summary>
+    public string? ClientCertificateAuthority { get; set; }
 }
 
 /// <summary>Client certificates on a TLS connection.</summary>

@@ -21,6 +21,11 @@ internal sealed class Pop3ServerOptionsValidator : IValidateOptions<Pop3ServerOp
             errors.Add($"Pop3:CommandTimeout is {options.CommandTimeout}; it must be a positive duration such as 00:10:00.");
         }
 
+        if (options.AuthorizationTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Pop3:AuthorizationTimeout is {options.AuthorizationTimeout}; it must be a positive duration such as 00:01:00.");
+        }
+
         if (options.MaxErrors < 1)
         {
             errors.Add($"Pop3:MaxErrors is {options.MaxErrors}; it must be at least 1.");

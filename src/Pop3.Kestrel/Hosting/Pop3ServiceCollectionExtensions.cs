@@ -61,6 +61,7 @@ public static class Pop3ServiceCollectionExtensions
         services.AddSingleton<IPop3CommandHandler>(sp => sp.GetRequiredService<StlsCommandHandler>());
         services.AddSingleton<IPop3CapabilityProvider>(sp => sp.GetRequiredService<StlsCommandHandler>());
         services.AddHostedService<Pop3StartupCheck>();
+        Pop3AuthenticationRegistration.AddPop3Authentication(services);
         return new Pop3ServerBuilder(services);
     }
 

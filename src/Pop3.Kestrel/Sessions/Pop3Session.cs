@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Logging;
@@ -99,7 +100,7 @@ public sealed class Pop3Session
 
     private async Task<Pop3SessionEnd> ServeAsync(Pop3SessionContext context, ITimer timer)
     {
-        context.WriteAscii("+OK " + _options.Greeting);
+        context.WriteAscii(Greeting(context));
         if (!await FlushAsync())
         {
             return Pop3SessionEnd.Dropped;
@@ -108,7 +109,7 @@ public sealed class Pop3Session
         var consecutiveErrors = 0;
         while (true)
         {
-            timer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
+            timer.Change(NextTimeout(context), Timeout.InfiniteTimeSpan);
             var read = await _input!.ReadAsync();
             if (read.IsCanceled)
             {
@@ -163,6 +164,15 @@ public sealed class Pop3Session
                     _input.AdvanceTo(buffer.Start, buffer.End);
                     return await EndByServerAsync();
                 }
+
+                // A batch of pipelined commands can produce far more output than input (CAPA, LIST, UIDL):
+                // flush inside the batch once enough has piled up, so a client that writes without
+                // reading is held back by the transport's backpressure instead of growing our memory.
+                if (!close && _output!.UnflushedBytes >= Pop3MessageWriter.FlushThreshold && !await FlushAsync())
+                {
+                    _input.AdvanceTo(buffer.Start, buffer.End);
+                    return _timedOut || _stopping ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
+                }
             }
 
             _input.AdvanceTo(buffer.Start, buffer.End);
@@ -191,6 +201,36 @@ public sealed class Pop3Session
 
         NextRead:;
         }
+    }
+
+    private string Greeting(Pop3SessionContext context)
+    {
+        var greeting = "+OK " + _options.Greeting;
+        foreach (var suffix in _services.GetServices<IPop3GreetingSuffix>())
+        {
+            if (suffix.GetGreetingSuffix(context) is { Length: > 0 } text)
+            {
+                greeting += " " + text;
+            }
+        }
+
+        return greeting;
+    }
+
+    /// <summary>
+    /// The inactivity timeout for the next read. Before login it is also bounded by what is left of
+    /// <see cref="Pop3ServerOptions.AuthorizationTimeout"/>, counted from the connection's start and never
+    /// pushed back by traffic, so a client trickling bytes (slow loris) cannot hold a connection unauthenticated.
+    /// </summary>
+    private TimeSpan NextTimeout(Pop3SessionContext context)
+    {
+        if (context.State != Pop3SessionState.Authorization)
+        {
+            return _options.CommandTimeout;
+        }
+
+        var left = _options.AuthorizationTimeout - context.Elapsed;
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : left < _options.CommandTimeout ? left : _options.CommandTimeout;
     }
 
     private Pop3CommandResult LineTooLong(Pop3SessionContext context)

@@ -289,12 +289,12 @@ public sealed class SessionTests
         await using var s = new SessionHarness(Fill, new() { ["Pop3:LoginDelay"] = "60" });
         Assert.StartsWith("+OK", await s.ReadLineAsync());
         Assert.Equal(
-            "+OK Capability list follows\r\nTOP\r\nUSER\r\nUIDL\r\nPIPELINING\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nEXPIRE NEVER\r\nLOGIN-DELAY 60\r\n.\r\n",
+            "+OK Capability list follows\r\nTOP\r\nUSER\r\nUIDL\r\nPIPELINING\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nEXPIRE NEVER\r\nLOGIN-DELAY 60\r\nSASL PLAIN LOGIN\r\nUTF8\r\n.\r\n",
             await SendMulti(s, "CAPA"));
         await s.CommandAsync("USER alice");
         await s.CommandAsync("PASS secret");
         Assert.Equal(
-            "+OK Capability list follows\r\nTOP\r\nUIDL\r\nPIPELINING\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nEXPIRE NEVER\r\nLOGIN-DELAY 60\r\nIMPLEMENTATION Pop3.Kestrel\r\n.\r\n",
+            "+OK Capability list follows\r\nTOP\r\nUIDL\r\nPIPELINING\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nEXPIRE NEVER\r\nLOGIN-DELAY 60\r\nIMPLEMENTATION Pop3.Kestrel\r\nUTF8\r\n.\r\n",
             await SendMulti(s, "CAPA"));
     }
 

@@ -22,6 +22,7 @@ public class Pop3ServerFactory : WebApplicationFactory<Program>
         ["Pop3:Admin:Address"] = "127.0.0.1",
         ["Pop3:Admin:Port"] = "0",
         ["Pop3:DataPath"] = Path.Combine(Path.GetTempPath(), "pop3-data-" + Guid.NewGuid().ToString("N")),
+        ["Pop3:Authentication:FailureDelay"] = "00:00:00",
     };
 
     private readonly List<Action<IServiceCollection>> _services = [];

@@ -160,6 +160,8 @@ public sealed class ProxyProtocolTests
             .With("Pop3:Endpoints:Default:ProxyProtocol", "true")
             .With("Pop3:ProxyProtocol:TrustedNetworks:0", "127.0.0.0/8")
             .With("Pop3:ProxyProtocol:TrustedNetworks:1", "::1")
+            // The proxied clients are not on loopback, so plaintext logins must be allowed for USER/PASS to work.
+            .With("Pop3:Authentication:AllowPlaintext", "Always")
             .WithServices(services => services.AddSingleton<IPop3Authenticator>(new RecordingUsers(addresses)));
     }
 
