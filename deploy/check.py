@@ -110,6 +110,17 @@ def lint_dockerfile():
             for source in parts[:-1]:
                 check((ROOT / source).exists(), f"COPY source {source} exists")
                 check(not any(source.rstrip("/") == ig.rstrip("/") for ig in ignored), f"COPY source {source} is not in .dockerignore")
+    # The restore layer needs every project the server references, transitively, copied before `dotnet restore`.
+    copied = {shlex.split(a)[0] for i, a in instructions if i == "COPY" and shlex.split(a)[0].endswith(".csproj")}
+    pending, seen = [ROOT / "src/Pop3.Server/Pop3.Server.csproj"], set()
+    while pending:
+        project = pending.pop().resolve()
+        if project in seen:
+            continue
+        seen.add(project)
+        check(project.relative_to(ROOT).as_posix() in copied, f"the Dockerfile copies {project.relative_to(ROOT)} before restoring")
+        for reference in re.findall(r'ProjectReference Include="([^"]+)"', project.read_text()):
+            pending.append(project.parent / reference)
     env = {}
     for i, a in final:
         if i == "ENV":
