@@ -46,8 +46,19 @@ public sealed class AdminTests
             await client.ReadToEndAsync();
         }
 
-        await metrics.WaitForAsync("pop3.sessions");
-        Assert.Equal(1, metrics.Sum("pop3.sessions", ("pop3.session.end", "quit")));
+        await using (var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint))
+        {
+            await client.ReadLineAsync();
+            Assert.StartsWith("+", await client.CommandAsync("AUTH PLAIN"));
+            Assert.StartsWith("+OK", await client.CommandAsync(Convert.ToBase64String("\0bob\0hunter 2"u8)));
+            await client.CommandAsync("QUIT");
+            await client.ReadToEndAsync();
+        }
+
+        await metrics.WaitForCountAsync("pop3.sessions", 2);
+        Assert.Equal(2, metrics.Sum("pop3.sessions", ("pop3.session.end", "quit")));
+        Assert.Equal(1, metrics.Sum("pop3.logins", ("pop3.mechanism", "PLAIN"), ("pop3.result", "succeeded")));
+        Assert.Equal(1, metrics.Sum("pop3.commands", ("pop3.command", "AUTH"), ("pop3.result", "ok")));
         Assert.Equal(0, metrics.Sum("pop3.sessions.active"));
         Assert.Equal(1, metrics.Sum("pop3.commands", ("pop3.command", "RETR"), ("pop3.result", "ok")));
         Assert.Equal(2, metrics.Sum("pop3.commands", ("pop3.command", "USER"), ("pop3.result", "ok")));
@@ -56,7 +67,7 @@ public sealed class AdminTests
         Assert.Equal(1, metrics.Sum("pop3.logins", ("pop3.mechanism", "USER"), ("pop3.result", "failed")));
         Assert.Equal(21, metrics.Sum("pop3.message.bytes_sent"));
         Assert.Equal(1, metrics.Count("pop3.retr.duration"));
-        Assert.Equal(2, metrics.Count("pop3.login.duration"));
+        Assert.Equal(3, metrics.Count("pop3.login.duration"));
     }
 
     [Fact]
