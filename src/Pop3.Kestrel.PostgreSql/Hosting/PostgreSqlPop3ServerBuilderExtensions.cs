@@ -1,9 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.PostgreSql;
 
@@ -14,8 +14,8 @@ public static class PostgreSqlPop3ServerBuilderExtensions
 {
     /// <summary>
     /// Serves mailboxes from PostgreSQL (section <c>Pop3:PostgreSql</c>, see <see cref="PostgreSqlStoreOptions"/>),
-    /// replacing any maildrop registered before. The schema is migrated at start-up, and a health check named
-    /// <c>postgresql</c> (tag <c>ready</c>) reports readiness.
+    /// replacing any maildrop registered before. The schema is migrated at start-up, and the admin listener's
+    /// <c>/readyz</c> asks the database (<see cref="PostgreSqlMailStore.CheckReadyAsync"/>).
     /// </summary>
     public static Pop3ServerBuilder AddPostgreSql(this Pop3ServerBuilder builder)
     {
@@ -28,7 +28,7 @@ public static class PostgreSqlPop3ServerBuilderExtensions
             NpgsqlDataSource.Create(provider.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value.ConnectionString));
         services.TryAddSingleton(static provider => new PostgreSqlMailStore(provider.GetRequiredService<NpgsqlDataSource>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlMigrationService>());
-        services.AddHealthChecks().AddCheck<PostgreSqlReadinessCheck>("postgresql", tags: ["ready"]);
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3BackendProbe, PostgreSqlBackendProbe>());
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, PostgreSqlMaildrop>();
         return builder;
@@ -54,12 +54,17 @@ internal sealed partial class PostgreSqlMigrationService(PostgreSqlMailStore sto
     private static partial void LogMigrated(Microsoft.Extensions.Logging.ILogger logger, int applied, int version);
 }
 
-/// <summary>Healthy when the database answers with the expected schema version.</summary>
-internal sealed class PostgreSqlReadinessCheck(PostgreSqlMailStore store) : IHealthCheck
+/// <summary>For <c>/readyz</c>: the database answers with the schema this build expects. Says nothing when another maildrop is in use.</summary>
+internal sealed class PostgreSqlBackendProbe(IMaildrop maildrop, PostgreSqlMailStore store) : IPop3BackendProbe
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async ValueTask<string?> ProbeAsync(CancellationToken cancellationToken)
     {
+        if (maildrop is not PostgreSqlMaildrop)
+        {
+            return null;
+        }
+
         var (ready, reason) = await store.CheckReadyAsync(cancellationToken);
-        return ready ? HealthCheckResult.Healthy(reason) : HealthCheckResult.Unhealthy(reason);
+        return ready ? null : $"PostgreSQL ({PostgreSqlStoreOptions.ConnectionStringKey}): {reason}";
     }
 }

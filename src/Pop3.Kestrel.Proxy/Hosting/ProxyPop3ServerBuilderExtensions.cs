@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Proxy;
 
@@ -28,6 +29,7 @@ public static class ProxyPop3ServerBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>());
         services.AddLogging();
         services.TryAddScoped<Pop3LoginCredentials>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3BackendProbe, ProxyBackendProbe>());
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, ProxyMaildrop>();
         return builder;
