@@ -12,7 +12,7 @@ if (await Pop3Cli.TryRunAsync(args) is { } exitCode)
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServerOperations();
-builder.AddPop3Server().AddConfiguredStore(builder.Configuration).AddUsersFile().AddAdmin();
+builder.AddPop3Server().AddConfiguredStore(builder.Configuration).AddClientWorkarounds(builder.Configuration).AddUsersFile().AddAdmin();
 builder.Services.AddHostedService<DemoMailbox>();
 await DemoMailbox.PrepareAsync(builder.Configuration, builder.Environment);
 

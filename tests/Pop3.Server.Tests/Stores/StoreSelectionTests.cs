@@ -55,6 +55,24 @@ public sealed class StoreSelectionTests
         Assert.Contains("Pop3:Proxy:Host is required", Innermost(error).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Client_workarounds_wrap_the_configured_store()
+    {
+        await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>())
+            .With("Pop3:ClientWorkarounds", "outlook-no-nuls oe-ns-eoh");
+        await using var scope = server.Services.CreateAsyncScope();
+        Assert.Equal("ClientWorkaroundsMaildrop", scope.ServiceProvider.GetRequiredService<IMaildrop>().GetType().Name);
+    }
+
+    [Fact]
+    public async Task An_unknown_client_workaround_stops_start_up_naming_the_key()
+    {
+        await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>())
+            .With("Pop3:ClientWorkarounds", "oe-ns-eoh nope");
+        var error = Assert.ThrowsAny<Exception>(() => server.Services);
+        Assert.Equal("Pop3:ClientWorkarounds: unknown workaround 'nope'; known: outlook-no-nuls, oe-ns-eoh.", Innermost(error).Message);
+    }
+
     private static Exception Innermost(Exception e)
     {
         while (e.InnerException is not null)
