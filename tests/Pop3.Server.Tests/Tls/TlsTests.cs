@@ -141,6 +141,28 @@ public sealed class TlsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_certificate_is_chosen_by_the_sni_host_name()
+    {
+        using var other = new TestCertificates();
+        var mail = other.Write("mail.example.org");
+        _server.With("Pop3:Endpoints:Secure:Sni:mail.example.org:Path", other.CertificatePath)
+            .With("Pop3:Endpoints:Secure:Sni:mail.example.org:KeyPath", other.KeyPath);
+        var port = _server.EndPointOf("Secure").Port;
+
+        Assert.Equal(mail.Thumbprint, await ThumbprintFor(port, "mail.example.org"));
+        Assert.Equal(_certificate.Thumbprint, await ThumbprintFor(port, "localhost"));
+    }
+
+    private static async Task<string> ThumbprintFor(int port, string host)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", port);
+        await using var tls = new SslStream(tcp.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = host });
+        return tls.RemoteCertificate!.GetCertHashString();
+    }
+
+    [Fact]
     public async Task Openssl_s_client_speaks_pop3_over_stls_and_over_port_995_style_tls()
     {
         var script = "USER alice\nPASS secret\nSTAT\nQUIT\n";
