@@ -39,6 +39,26 @@ public static class Pop3Replies
     public static ReadOnlySpan<byte> MaildropInUse => "-ERR [IN-USE] Mailbox is locked by another session\r\n"u8;
     public static ReadOnlySpan<byte> MaildropUnavailable => "-ERR [SYS/TEMP] Mailbox is temporarily unavailable\r\n"u8;
     public static ReadOnlySpan<byte> LoggedIn => "+OK Logged in\r\n"u8;
+    public static ReadOnlySpan<byte> LoginDelay => "-ERR [LOGIN-DELAY] Logged in too recently, try again later\r\n"u8;
+    public static ReadOnlySpan<byte> TooManyUserConnections => "-ERR [IN-USE] Too many sessions of this user from your address\r\n"u8;
+    public static ReadOnlySpan<byte> PlaintextRequiresTls => "-ERR [AUTH] TLS is required for plaintext authentication\r\n"u8;
+    public static ReadOnlySpan<byte> TooManyAttempts => "-ERR [AUTH] Authentication failed; too many attempts, closing connection\r\n"u8;
+
+    public static ReadOnlySpan<byte> TooManyConnections => "-ERR [SYS/TEMP] Too many connections, try again later\r\n"u8;
+    public static ReadOnlySpan<byte> TooManyConnectionsFromAddress => "-ERR [SYS/TEMP] Too many connections from your address, try again later\r\n"u8;
+    public static ReadOnlySpan<byte> AddressBanned => "-ERR [SYS/TEMP] Too many failed logins from your address, try again later\r\n"u8;
+
+    public static ReadOnlySpan<byte> SaslChallengePrefix => "+ "u8;
+    public static ReadOnlySpan<byte> SaslEmptyChallenge => "+ \r\n"u8;
+    public static ReadOnlySpan<byte> AuthListHeader => "+OK\r\n"u8;
+    public static ReadOnlySpan<byte> AuthSyntax => "-ERR Syntax: AUTH mechanism [initial-response]\r\n"u8;
+    public static ReadOnlySpan<byte> AuthUnknownMechanism => "-ERR Unsupported authentication mechanism\r\n"u8;
+    public static ReadOnlySpan<byte> AuthCancelled => "-ERR Authentication cancelled\r\n"u8;
+    public static ReadOnlySpan<byte> AuthBadBase64 => "-ERR Invalid base64 data\r\n"u8;
+    public static ReadOnlySpan<byte> AuthMalformed => "-ERR Malformed SASL response\r\n"u8;
+    public static ReadOnlySpan<byte> ApopUnavailable => "-ERR APOP is not available\r\n"u8;
+    public static ReadOnlySpan<byte> ApopSyntax => "-ERR Syntax: APOP name digest\r\n"u8;
+    public static ReadOnlySpan<byte> Utf8Enabled => "+OK UTF8 enabled\r\n"u8;
 
     public static ReadOnlySpan<byte> Marked => "+OK Marked to be deleted\r\n"u8;
     public static ReadOnlySpan<byte> Quit => "+OK Logging out\r\n"u8;

@@ -49,6 +49,32 @@ public static class Pop3AuthenticationServerBuilderExtensions
         return builder.ReplaceAuthenticator(ServiceDescriptor.Singleton<IPop3Authenticator, T>());
     }
 
+    /// <summary>
+    /// Lets the users <typeparamref name="T"/> approves log in as others with AUTH PLAIN's authorization identity
+    /// (master users). Replaces any policy registered before.
+    /// </summary>
+    public static Pop3ServerBuilder AddMasterUserPolicy<T>(this Pop3ServerBuilder builder)
+        where T : class, IPop3MasterUserPolicy
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<IPop3MasterUserPolicy>();
+        builder.Services.AddSingleton<IPop3MasterUserPolicy, T>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Replaces the last-login store behind LOGIN-DELAY (in memory by default) with <typeparamref name="T"/>, e.g. one
+    /// shared by several servers.
+    /// </summary>
+    public static Pop3ServerBuilder AddLoginHistory<T>(this Pop3ServerBuilder builder)
+        where T : class, IPop3LoginHistory
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<IPop3LoginHistory>();
+        builder.Services.AddSingleton<IPop3LoginHistory, T>();
+        return builder;
+    }
+
     private static Pop3ServerBuilder ReplaceAuthenticator(this Pop3ServerBuilder builder, ServiceDescriptor descriptor)
     {
         builder.Services.RemoveAll<IPop3Authenticator>();

@@ -26,7 +26,7 @@ namespace Pop3.Kestrel.Authentication;
 /// runs at a time, so memory-hard schemes cannot exhaust memory under a flood of logins.
 /// </para>
 /// </remarks>
-public sealed class UsersFileAuthenticator : IPop3Authenticator, IDisposable
+public sealed class UsersFileAuthenticator : IPop3Authenticator, IPop3SecretProvider, IDisposable
 {
     private readonly ILogger _logger;
     private readonly PhysicalFileProvider? _fileProvider;
@@ -137,6 +137,15 @@ public sealed class UsersFileAuthenticator : IPop3Authenticator, IDisposable
         return TryGetLoginEntry(user, out var entry) && entry.Password.TryGetCramMd5Context(out context);
     }
 
+    /// <summary>
+    /// What the users as now read can give: plaintext (and so CRAM-MD5) when some entry is <c>{PLAIN}</c>, CRAM-MD5
+    /// when some is <c>{CRAM-MD5}</c>, SCRAM-SHA-256 keys when some is <c>{SCRAM-SHA-256}</c>.
+    /// </summary>
+    public Pop3SecretKinds AvailableSecrets => Current().Secrets;
+
+    /// <summary>The user name as written in the file (the mailbox to open).</summary>
+    public string GetMailbox(string user) => TryGetLoginEntry(user, out var entry) ? entry.User : user;
+
     /// <summary>Stops watching the file.</summary>
     public void Dispose()
     {
@@ -206,8 +215,17 @@ public sealed class UsersFileAuthenticator : IPop3Authenticator, IDisposable
 
         public Stamp Stamp { get; } = stamp;
 
+        /// <summary>The kinds of secret at least one user who may log in has.</summary>
+        public Pop3SecretKinds Secrets { get; } = users.Users.Where(entry => !entry.NoLogin).Aggregate(Pop3SecretKinds.None, (kinds, entry) => kinds | KindsOf(entry.Password));
+
         /// <summary>What an unknown user's password is checked against: a hash of the scheme and cost most used.</summary>
         public Pop3StoredPassword StandIn { get; } = MakeStandIn(users);
+
+        private static Pop3SecretKinds KindsOf(Pop3StoredPassword password) =>
+            password.TryGetPlaintext(out _) ? Pop3SecretKinds.Plaintext | Pop3SecretKinds.CramMd5
+            : password.TryGetScramSha256Credentials(out _) ? Pop3SecretKinds.ScramSha256
+            : password.TryGetCramMd5Context(out _) ? Pop3SecretKinds.CramMd5
+            : Pop3SecretKinds.None;
 
         private static Pop3StoredPassword MakeStandIn(Pop3UsersFile users)
         {

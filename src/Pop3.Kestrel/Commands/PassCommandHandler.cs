@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Protocol;
 using Pop3.Kestrel.Sessions;
@@ -5,12 +6,19 @@ using Pop3.Kestrel.Sessions;
 namespace Pop3.Kestrel.Commands;
 
 /// <summary>PASS string (RFC 1939 §7). The password is everything after "PASS ", spaces included.</summary>
-internal sealed class PassCommandHandler(IPop3Authenticator authenticator) : IPop3CommandHandler
+internal sealed class PassCommandHandler(IPop3Authenticator authenticator, Pop3LoginGuard guard, IOptions<Pop3AuthenticationOptions> options) : IPop3CommandHandler
 {
     public Pop3Command Command => Pop3Command.Pass;
 
     public async ValueTask<Pop3CommandResult> ExecuteAsync(Pop3SessionContext context, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
     {
+        if (!options.Value.AllowsPlaintext(context.Connection))
+        {
+            context.PendingUser = null;
+            context.Write(Pop3Replies.PlaintextRequiresTls);
+            return Pop3CommandResult.Failed;
+        }
+
         if (context.PendingUser is not { } user)
         {
             context.Write(Pop3Replies.PassWithoutUser);
@@ -33,8 +41,7 @@ internal sealed class PassCommandHandler(IPop3Authenticator authenticator) : IPo
                 context.Write(Pop3Replies.AuthTemporaryFailure);
                 return Pop3CommandResult.Failed;
             default:
-                context.Write(Pop3Replies.AuthFailed);
-                return Pop3CommandResult.Failed;
+                return await guard.FailAsync(context, Pop3LoginFailure.Credentials, "USER/PASS", user, cancellationToken);
         }
     }
 }

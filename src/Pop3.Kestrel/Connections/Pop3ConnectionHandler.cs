@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Pop3.Kestrel.Admin;
+using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Logging;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Sessions;
@@ -21,7 +23,10 @@ public sealed class Pop3ConnectionHandler(
     Pop3TlsPolicy tls,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
-    ILogger<Pop3ConnectionHandler> logger) : ConnectionHandler
+    ILogger<Pop3ConnectionHandler> logger,
+    Pop3ConnectionGate gate,
+    Pop3SessionRegistry? registry = null,
+    Pop3Metrics? metrics = null) : ConnectionHandler
 {
     /// <inheritdoc />
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -34,12 +39,16 @@ public sealed class Pop3ConnectionHandler(
             ClientCertificate = connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate,
         };
 
-        using var logScope = logger.BeginScope(new Dictionary<string, object?>
+        // Connection limits and per-address bans: refused before the greeting, with -ERR [SYS/TEMP].
+        using var lease = gate.TryAdmit(info);
+        if (!lease.IsAdmitted)
         {
-            ["ConnectionId"] = info.ConnectionId,
-            ["RemoteEndPoint"] = info.RemoteEndPoint?.ToString(),
-            ["Tls"] = info.IsSecure,
-        });
+            await RefuseAsync(connection, lease.Refusal.ToArray());
+            return;
+        }
+
+        Pop3Session? session = null;
+        using var logScope = logger.BeginScope(new Pop3LogScope(info, () => session?.Context?.User));
 
         try
         {
@@ -52,7 +61,34 @@ public sealed class Pop3ConnectionHandler(
 
             logger.SessionStarted(info.RemoteEndPoint?.ToString());
             await using var startTls = info.IsSecure ? null : new Pop3StartTls(connection.Transport, endpoint, tls, info, time, logger);
-            var summary = await sessions.Create(scope.ServiceProvider).RunAsync(connection.Transport, info, lifetime.ApplicationStopping, startTls);
+            session = sessions.Create(scope.ServiceProvider);
+
+            // An administrator's kick ends the session the way a shutdown does: no UPDATE, nothing deleted.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+            using var active = registry?.Add(info, session, stopping, time.GetUtcNow());
+            metrics?.SessionStarted();
+            var end = Pop3SessionEnd.Dropped;
+            Pop3SessionSummary summary;
+            try
+            {
+                summary = await session.RunAsync(connection.Transport, info, stopping.Token, startTls);
+                if (active is { IsKicked: true } && summary.End == Pop3SessionEnd.Shutdown && !lifetime.ApplicationStopping.IsCancellationRequested)
+                {
+                    summary = summary with { End = Pop3SessionEnd.Kicked };
+                }
+
+                end = summary.End;
+            }
+            finally
+            {
+                metrics?.SessionEnded(end);
+            }
+
+            if (startTls?.Succeeded is { } stls)
+            {
+                metrics?.TlsHandshake("stls", stls);
+            }
+
             logger.SessionEnded(summary.End, summary.User, summary.Commands, summary.Topped, summary.Retrieved, summary.RetrievedBytes,
                 summary.Deleted, summary.DeletedBytes, (long)summary.Duration.TotalMilliseconds);
 
@@ -66,6 +102,18 @@ public sealed class Pop3ConnectionHandler(
         catch (Exception e) when (e is ConnectionResetException or OperationCanceledException)
         {
             // The client went away; the session deleted nothing and the scope released the maildrop.
+        }
+    }
+
+    private static async ValueTask RefuseAsync(ConnectionContext connection, byte[] reply)
+    {
+        try
+        {
+            await connection.Transport.Output.WriteAsync(reply, connection.ConnectionClosed);
+        }
+        catch (Exception e) when (e is ConnectionResetException or IOException or OperationCanceledException)
+        {
+            // The client did not wait for the refusal.
         }
     }
 

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Connections;
 using Pop3.Kestrel.Tls;
@@ -13,7 +15,13 @@ namespace Pop3.Kestrel.Hosting;
 /// Adds a Kestrel listener for every <c>Pop3:Endpoints</c> entry: the listener's name on the connection,
 /// TLS first on implicit-TLS listeners, then <see cref="Pop3ConnectionHandler"/>.
 /// </summary>
-internal sealed class Pop3KestrelOptionsSetup(IOptions<Pop3ServerOptions> options, Pop3Listeners listeners, Pop3TlsPolicy tls) : IConfigureOptions<KestrelServerOptions>
+internal sealed class Pop3KestrelOptionsSetup(
+    IOptions<Pop3ServerOptions> options,
+    Pop3Listeners listeners,
+    Pop3TlsPolicy tls,
+    TimeProvider time,
+    ILoggerFactory loggers,
+    Diagnostics.Pop3Metrics? metrics = null) : IConfigureOptions<KestrelServerOptions>
 {
     public void Configure(KestrelServerOptions kestrel)
     {
@@ -29,6 +37,14 @@ internal sealed class Pop3KestrelOptionsSetup(IOptions<Pop3ServerOptions> option
             void Configure(ListenOptions listen)
             {
                 var feature = new Pop3EndpointFeature(name);
+                if (endpoint.ProxyProtocol)
+                {
+                    // First of all, before TLS: the header comes from the proxy in the clear.
+                    var trusted = ProxyProtocol.Pop3ProxyProtocolValidation.Trusted(options.Value.ProxyProtocol);
+                    var logger = loggers.CreateLogger("Pop3.Kestrel.ProxyProtocol");
+                    listen.Use(next => new ProxyProtocol.Pop3ProxyProtocolMiddleware(next, trusted, options.Value.ProxyProtocol.HeaderTimeout, time, logger).OnConnectionAsync);
+                }
+
                 listen.Use(next => connection =>
                 {
                     connection.Features.Set(feature);
@@ -39,6 +55,22 @@ internal sealed class Pop3KestrelOptionsSetup(IOptions<Pop3ServerOptions> option
                 {
                     // Kestrel derives ALPN from the listener's HTTP protocols; POP3 is not HTTP, so none is offered.
                     listen.Protocols = HttpProtocols.None;
+                    if (metrics is not null)
+                    {
+                        listen.Use(next => async connection =>
+                        {
+                            try
+                            {
+                                await next(connection);
+                            }
+                            finally
+                            {
+                                // The TLS middleware sets the handshake feature only when the handshake succeeded.
+                                metrics.TlsHandshake("implicit", connection.Features.Get<ITlsHandshakeFeature>() is not null);
+                            }
+                        });
+                    }
+
                     listen.UseHttps(new TlsHandshakeCallbackOptions
                     {
                         OnConnection = context => ValueTask.FromResult(tls.ServerOptions(name, context.ClientHelloInfo.ServerName)),

@@ -51,6 +51,33 @@ public sealed class Pop3ServerOptions
 
     /// <summary>The longest a TLS handshake may take (implicit TLS and STLS) before the connection is closed.</summary>
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// On shutdown, how long sessions busy with a command (a RETR being sent, a QUIT committing) may take to
+    /// finish before they are aborted, still without UPDATE (<c>Pop3:DrainTimeout</c>, default 30 s; it becomes
+    /// the host's <c>ShutdownTimeout</c>). Idle sessions are told <c>-ERR [SYS/TEMP]</c> and closed at once.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where HAProxy PROXY protocol headers are accepted from (<c>Pop3:ProxyProtocol</c>).</summary>
+    public Pop3ProxyProtocolOptions ProxyProtocol { get; set; } = new();
+}
+
+/// <summary>
+/// The HAProxy PROXY protocol (v1 text and v2 binary), for listeners with <c>ProxyProtocol: true</c>:
+/// <c>Pop3:ProxyProtocol</c>.
+/// </summary>
+public sealed class Pop3ProxyProtocolOptions
+{
+    /// <summary>
+    /// The proxies' networks in CIDR form (<c>10.0.0.0/8</c>, <c>2001:db8::/32</c>; a bare address is one host).
+    /// A connection from anywhere else to a PROXY-protocol listener is closed. Required when any listener
+    /// enables the protocol.
+    /// </summary>
+    public List<string> TrustedNetworks { get; set; } = [];
+
+    /// <summary>How long a proxy may take to send the header (default 5 s).</summary>
+    public TimeSpan HeaderTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>TLS on a listener: none (STLS may still upgrade), or implicit TLS from the first byte (RFC 8314, port 995).</summary>
@@ -99,6 +126,13 @@ public sealed class Pop3EndpointOptions
 
     /// <summary>Certificates chosen by the SNI host name the client asks for (<c>Pop3:Endpoints:&lt;name&gt;:Sni:&lt;host&gt;</c>); <c>*.example.org</c> matches one label.</summary>
     public Dictionary<string, Pop3CertificateOptions> Sni { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Expect a HAProxy PROXY protocol header (v1 or v2) before anything else, TLS included; the client address
+    /// in it replaces the proxy's for logs, limits and the authenticator. Only from
+    /// <c>Pop3:ProxyProtocol:TrustedNetworks</c>.
+    /// </summary>
+    public bool ProxyProtocol { get; set; }
 
     /// <summary>Whether to ask TLS clients for a certificate.</summary>
     public Pop3ClientCertificateMode ClientCertificateMode { get; set; } = Pop3ClientCertificateMode.NoCertificate;

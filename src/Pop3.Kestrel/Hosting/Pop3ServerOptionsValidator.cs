@@ -46,6 +46,12 @@ internal sealed class Pop3ServerOptionsValidator : IValidateOptions<Pop3ServerOp
             errors.Add("Pop3:Implementation must be printable ASCII of at most 200 characters.");
         }
 
+        if (options.DrainTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"Pop3:DrainTimeout is {options.DrainTimeout}; it must be a duration of 0 or more such as 00:00:30.");
+        }
+
+        ProxyProtocol.Pop3ProxyProtocolValidation.Validate(options, errors);
         ValidateEndpoints(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -37,6 +37,10 @@ public static class Pop3ServiceCollectionExtensions
         services.TryAddSingleton<Pop3ConnectionHandler>();
         services.TryAddSingleton<Pop3MessageSender>();
         services.TryAddSingleton<Pop3MessageSizeCache>();
+        services.AddMetrics();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HostOptions>, Pop3DrainSetup>());
+        services.TryAddSingleton<Diagnostics.Pop3Metrics>();
+        services.TryAddSingleton<Admin.Pop3SessionRegistry>();
 
         AddCommand<UserCommandHandler>(services);
         AddCommand<PassCommandHandler>(services);
@@ -57,6 +61,7 @@ public static class Pop3ServiceCollectionExtensions
         services.AddSingleton<IPop3CommandHandler>(sp => sp.GetRequiredService<StlsCommandHandler>());
         services.AddSingleton<IPop3CapabilityProvider>(sp => sp.GetRequiredService<StlsCommandHandler>());
         services.AddHostedService<Pop3StartupCheck>();
+        Pop3AuthenticationRegistration.AddPop3Authentication(services);
         return new Pop3ServerBuilder(services);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Protocol;
 
@@ -11,6 +12,7 @@ public sealed class Pop3Capabilities(IOptions<Pop3ServerOptions> options, IEnume
 {
     private readonly Pop3ServerOptions _options = options.Value;
     private readonly IPop3CapabilityProvider[] _providers = providers.ToArray();
+    private readonly Lazy<Pop3AuthenticationOptions?> _authentication = new(() => services.GetService<IOptions<Pop3AuthenticationOptions>>()?.Value);
     private readonly bool _variesByUser = services.GetService<IServiceProviderIsService>()?.IsService(typeof(IPop3UserPolicy)) == true;
 
     /// <summary>Writes the whole CAPA reply for the session's current state.</summary>
@@ -18,7 +20,7 @@ public sealed class Pop3Capabilities(IOptions<Pop3ServerOptions> options, IEnume
     {
         context.Write(Pop3Replies.CapaHeader);
         context.Write("TOP\r\n"u8);
-        if (context.State == Pop3SessionState.Authorization)
+        if (context.State == Pop3SessionState.Authorization && (_authentication.Value?.AllowsPlaintext(context.Connection) ?? true))
         {
             context.Write("USER\r\n"u8);
         }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Logging;
@@ -31,6 +32,7 @@ public sealed class Pop3Session
     private PipeWriter? _output;
     private byte[]? _longLine;
     private Pop3Command _lastCommand;
+    private string? _mechanism;
     private volatile bool _timedOut;
     private volatile bool _stopping;
 
@@ -42,6 +44,12 @@ public sealed class Pop3Session
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>Where commands, logins and RETR latency are counted; none in unit tests.</summary>
+    internal Diagnostics.Pop3Metrics? Metrics { get; init; }
+
+    /// <summary>The protocol trace (<see cref="Pop3ProtocolTrace"/>), redacted.</summary>
+    internal ILogger? Trace { get; init; }
 
     /// <summary>The session's state and counters, once <see cref="RunAsync"/> has started.</summary>
     public Pop3SessionContext? Context { get; private set; }
@@ -80,7 +88,7 @@ public sealed class Pop3Session
 
     private async Task<Pop3SessionEnd> ServeAsync(Pop3SessionContext context, ITimer timer)
     {
-        context.WriteAscii("+OK " + _options.Greeting);
+        context.WriteAscii(Greeting(context));
         if (!await FlushAsync())
         {
             return Pop3SessionEnd.Dropped;
@@ -156,6 +164,14 @@ public sealed class Pop3Session
             }
 
             _input.AdvanceTo(buffer.Start, buffer.End);
+
+            // A timeout that fired during the batch may have cut a stalled flush short; a plain flush
+            // now could wait forever on a client that does not read, so end with a bounded one.
+            if (_timedOut)
+            {
+                return await EndByServerAsync();
+            }
+
             if (!await FlushAsync())
             {
                 return _timedOut || _stopping ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
@@ -173,6 +189,20 @@ public sealed class Pop3Session
 
         NextRead:;
         }
+    }
+
+    private string Greeting(Pop3SessionContext context)
+    {
+        var greeting = "+OK " + _options.Greeting;
+        foreach (var suffix in _services.GetServices<IPop3GreetingSuffix>())
+        {
+            if (suffix.GetGreetingSuffix(context) is { Length: > 0 } text)
+            {
+                greeting += " " + text;
+            }
+        }
+
+        return greeting;
     }
 
     /// <summary>
@@ -200,6 +230,33 @@ public sealed class Pop3Session
     }
 
     private async ValueTask<Pop3CommandResult> ExecuteLineAsync(Pop3SessionContext context, ReadOnlySequence<byte> line)
+    {
+        var continuation = context.Continuation is not null;
+        if (Trace is { } trace && trace.IsEnabled(LogLevel.Trace))
+        {
+            var text = line.Length <= MaxAuthLineLength ? line.ToArray() : [];
+            trace.ClientLine(Pop3ProtocolTrace.Redact(text, continuation));
+        }
+
+        var started = _time.GetTimestamp();
+        var sentBefore = context.RetrievedBytes + context.ToppedBytes;
+        var result = await ExecuteLineCoreAsync(context, line);
+        var command = continuation ? (Pop3Command?)null : _lastCommand;
+        _logger.CommandCompleted(_lastCommand, result);
+        if (Metrics is { } metrics)
+        {
+            if (!continuation)
+            {
+                _mechanism = Diagnostics.Pop3Metrics.Mechanism(_lastCommand, line);
+            }
+
+            metrics.LineCompleted(command, _mechanism, result, _time.GetElapsedTime(started), context.RetrievedBytes + context.ToppedBytes - sentBefore);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<Pop3CommandResult> ExecuteLineCoreAsync(Pop3SessionContext context, ReadOnlySequence<byte> line)
     {
         var length = (int)line.Length;
         var continuation = context.Continuation;

@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Protocol;
@@ -189,18 +190,35 @@ public sealed class Pop3SessionContext
     /// </summary>
     public async ValueTask<Pop3CommandResult> CompleteLoginAsync(string user, string mailbox, CancellationToken cancellationToken)
     {
+        var settings = Services.GetService<IPop3UserPolicy>() is { } policy ? await policy.GetSettingsAsync(user, cancellationToken) : default;
+
+        // LOGIN-DELAY (RFC 2449 §6.5) and the per user+address limit are enforced here, on every login path,
+        // keyed by the mailbox: the authenticator's canonical name, whatever spelling the client used.
+        var guard = Services.GetService<Pop3LoginGuard>();
+        if (guard is not null && !await guard.BeforeOpenAsync(this, mailbox, settings.LoginDelaySeconds ?? Options.LoginDelay, cancellationToken))
+        {
+            return Pop3CommandResult.Failed;
+        }
+
         var backend = Services.GetRequiredService<IMaildrop>();
         var status = await backend.OpenAsync(mailbox, cancellationToken);
         if (status != MaildropOpenStatus.Opened)
         {
+            guard?.OpenFailed(this);
+            if (status == MaildropOpenStatus.InUse)
+            {
+                Services.GetService<Diagnostics.Pop3Metrics>()?.LockConflict();
+            }
+
             Write(status == MaildropOpenStatus.InUse ? Pop3Replies.MaildropInUse : Pop3Replies.MaildropUnavailable);
             return Pop3CommandResult.Failed;
         }
 
         Maildrop = await Pop3Maildrop.LoadAsync(backend, mailbox, Services.GetRequiredService<Pop3MessageSizeCache>(), cancellationToken);
-        if (Services.GetService<IPop3UserPolicy>() is { } policy)
+        UserSettings = settings;
+        if (guard is not null)
         {
-            UserSettings = await policy.GetSettingsAsync(user, cancellationToken);
+            await guard.LoggedInAsync(mailbox, cancellationToken);
         }
 
         User = user;

@@ -20,4 +20,7 @@ public enum Pop3SessionEnd : byte
 
     /// <summary>An unexpected failure; logged, nothing was deleted.</summary>
     Error,
+
+    /// <summary>An administrator ended the session (admin <c>DELETE /sessions/{id}</c>); nothing was deleted.</summary>
+    Kicked,
 }

@@ -16,6 +16,9 @@ internal sealed class Pop3StartTls(IDuplexPipe transport, string endpoint, Pop3T
 
     public bool IsAvailable => policy.CanStartTls(endpoint);
 
+    /// <summary>Null until the client tried STLS; then whether the handshake succeeded (for the metrics).</summary>
+    public bool? Succeeded { get; private set; }
+
     public async ValueTask<IDuplexPipe?> UpgradeAsync(CancellationToken cancellationToken)
     {
         _ssl = new SslStream(new DuplexPipeStream(transport), leaveInnerStreamOpen: true);
@@ -31,12 +34,14 @@ internal sealed class Pop3StartTls(IDuplexPipe transport, string endpoint, Pop3T
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
         {
             logger.TlsHandshakeFailed(timeout.IsCancellationRequested ? "timeout" : e.Message);
+            Succeeded = false;
             return null;
         }
 
         connection.ClientCertificate = _ssl.RemoteCertificate is { } remote
             ? new System.Security.Cryptography.X509Certificates.X509Certificate2(remote)
             : null;
+        Succeeded = true;
         _secure = new SecurePipe(PipeReader.Create(_ssl, new StreamPipeReaderOptions(leaveOpen: true)), PipeWriter.Create(_ssl, new StreamPipeWriterOptions(leaveOpen: true)));
         return _secure;
     }

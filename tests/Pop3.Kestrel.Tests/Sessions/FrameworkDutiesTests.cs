@@ -62,6 +62,18 @@ public sealed class FrameworkDutiesTests
         Assert.Equal(3, summary.Commands);
     }
 
+    [Fact]
+    public async Task A_failed_commit_is_reported_as_a_temporary_error()
+    {
+        var backend = new ScriptedMaildrop(["a", "b"]) { FailCommit = true };
+        await using var s = Harness(backend, new Pop3MessageSizeCache());
+        await s.LoginAsync();
+        Assert.StartsWith("+OK", await s.CommandAsync("DELE 1"));
+        Assert.Equal("-ERR [SYS/TEMP] Deleting messages failed; nothing was deleted that you did not mark", await s.CommandAsync("QUIT"));
+        Assert.Equal(Pop3SessionEnd.Quit, (await s.Run).End);
+        Assert.Equal(["a"], backend.CommitAttempts.Single());
+    }
+
     private static async Task<string> UidlOf(ScriptedMaildrop backend)
     {
         await using var s = Harness(backend, new Pop3MessageSizeCache());
@@ -84,6 +96,10 @@ public sealed class FrameworkDutiesTests
         public const int Size = 20; // "Subject: s\n\nbody\n" with CRLF line endings
         public int Opens;
 
+        public bool FailCommit { get; init; }
+
+        public List<string[]> CommitAttempts { get; } = [];
+
         public string[] Ids => ids;
 
         public sealed class Session(ScriptedMaildrop owner) : IMaildrop
@@ -99,7 +115,11 @@ public sealed class FrameworkDutiesTests
                 return ValueTask.FromResult<Stream>(new MemoryStream(Encoding.ASCII.GetBytes("Subject: s\n\nbody\n")));
             }
 
-            public ValueTask CommitDeletionsAsync(IReadOnlyList<MaildropMessage> deleted, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+            public ValueTask CommitDeletionsAsync(IReadOnlyList<MaildropMessage> deleted, CancellationToken cancellationToken)
+            {
+                owner.CommitAttempts.Add(deleted.Select(m => m.Id).ToArray());
+                return owner.FailCommit ? throw new IOException("disk full") : ValueTask.CompletedTask;
+            }
 
             public ValueTask DisposeAsync() => ValueTask.CompletedTask;
         }

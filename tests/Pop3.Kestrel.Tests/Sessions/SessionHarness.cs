@@ -20,23 +20,52 @@ internal sealed class SessionHarness : IAsyncDisposable
     private readonly AsyncServiceScope _scope;
     private readonly CancellationTokenSource _stopping = new();
     private readonly MemoryStream _received = new();
+    private readonly CountingTimeProvider _time = new();
+    private readonly bool _sharesProvider;
 
-    public SessionHarness(Action<InMemoryMailStore>? fill = null, Dictionary<string, string?>? settings = null, Action<Pop3ServerBuilder>? configure = null)
+    /// <summary>
+    /// A session from <paramref name="connection"/> (default: 127.0.0.1, not encrypted). The failed-login delay is off
+    /// unless <paramref name="settings"/> sets <c>Pop3:Authentication:FailureDelay</c>; <see cref="Time"/> drives it.
+    /// </summary>
+    public SessionHarness(
+        Action<InMemoryMailStore>? fill = null,
+        Dictionary<string, string?>? settings = null,
+        Action<Pop3ServerBuilder>? configure = null,
+        Pop3ConnectionInfo? connection = null,
+        Action<IServiceProvider>? beforeStart = null,
+        ServiceProvider? shared = null)
     {
+        var all = new Dictionary<string, string?> { ["Pop3:Authentication:FailureDelay"] = "00:00:00" };
+        foreach (var (key, value) in settings ?? [])
+        {
+            all[key] = value;
+        }
+
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build());
-        services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(all).Build());
+        services.AddSingleton<TimeProvider>(_time);
         var builder = services.AddPop3Server().AddInMemoryMaildrop(fill);
         builder.Services.AddSingleton<IPop3Authenticator, TestAuthenticator>();
         configure?.Invoke(builder);
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime, NoLifetime>();
         services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
-        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        if (shared is null)
+        {
+            _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        }
+        else
+        {
+            // A second client of the same server: the singletons (throttle, gate, login history, store) are shared.
+            _provider = shared;
+            _sharesProvider = true;
+        }
+
         Store = _provider.GetRequiredService<InMemoryMailStore>();
+        beforeStart?.Invoke(_provider);
         _scope = _provider.CreateAsyncScope();
         Session = _provider.GetRequiredService<Pop3SessionFactory>().Create(_scope.ServiceProvider);
-        var info = new Pop3ConnectionInfo("test", new IPEndPoint(IPAddress.Loopback, 50000), new IPEndPoint(IPAddress.Loopback, 110));
+        var info = Connection = connection ?? new Pop3ConnectionInfo("test", new IPEndPoint(IPAddress.Loopback, 50000), new IPEndPoint(IPAddress.Loopback, 110));
         Run = Session.RunAsync(new DuplexPipe(_toServer.Reader, _toClient.Writer), info, _stopping.Token)
             .ContinueWith(async t =>
             {
@@ -46,7 +75,13 @@ internal sealed class SessionHarness : IAsyncDisposable
             }).Unwrap();
     }
 
-    public FakeTimeProvider Time { get; } = new();
+    public CountingTimeProvider Time => (CountingTimeProvider)_provider.GetRequiredService<TimeProvider>();
+
+    /// <summary>The server's services (singletons shared by every session of it).</summary>
+    public ServiceProvider Services => _provider;
+
+    /// <summary>The connection the session runs over.</summary>
+    public Pop3ConnectionInfo Connection { get; }
 
     public InMemoryMailStore Store { get; }
 
@@ -157,7 +192,10 @@ internal sealed class SessionHarness : IAsyncDisposable
         }
         finally
         {
-            await _provider.DisposeAsync();
+            if (!_sharesProvider)
+            {
+                await _provider.DisposeAsync();
+            }
         }
     }
 
@@ -192,5 +230,35 @@ internal sealed class NoLifetime : Microsoft.Extensions.Hosting.IHostApplication
 
     public void StopApplication()
     {
+    }
+}
+
+/// <summary>A fake clock that also says how many timers have been created, so a test can wait until the server is waiting.</summary>
+internal sealed class CountingTimeProvider : FakeTimeProvider
+{
+    private int _timers;
+
+    public int TimersCreated => Volatile.Read(ref _timers);
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = base.CreateTimer(callback, state, dueTime, period);
+        Interlocked.Increment(ref _timers);
+        return timer;
+    }
+
+    /// <summary>Waits (yielding, never sleeping) until at least <paramref name="count"/> timers exist; fails after 10 s.</summary>
+    public async Task WaitForTimersAsync(int count)
+    {
+        var giveUp = global::System.Diagnostics.Stopwatch.StartNew();
+        while (TimersCreated < count)
+        {
+            if (giveUp.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new TimeoutException($"Only {TimersCreated} of {count} timers were created.");
+            }
+
+            await Task.Yield();
+        }
     }
 }

@@ -129,6 +129,26 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public async Task A_client_that_stops_reading_mid_retr_is_timed_out_and_nothing_is_deleted()
+    {
+        var big = Encoding.ASCII.GetBytes("Subject: big\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('x', 998) + "\r\n", 2000)));
+        await using var s = new SessionHarness(store => store.Add("alice", big));
+        await s.LoginAsync();
+        await s.SendAsync("DELE 1\r\nRSET\r\nDELE 1\r\nRETR 1\r\n");
+
+        // The reply outgrows the pipe, so the session waits on its flush until the timer ends it.
+        var run = s.Run;
+        while (!run.IsCompleted)
+        {
+            s.Time.Advance(TimeSpan.FromMinutes(11));
+            await Task.WhenAny(run, Task.Delay(10));
+        }
+
+        Assert.Equal(Pop3SessionEnd.Timeout, (await run).End);
+        Assert.Single(s.Store.Ids("alice"));
+    }
+
+    [Fact]
     public async Task Shutdown_tells_a_waiting_client_and_deletes_nothing()
     {
         await using var s = new SessionHarness(Fill);
@@ -269,12 +289,12 @@ public sealed class SessionTests
         await using var s = new SessionHarness(Fill, new() { ["Pop3:LoginDelay"] = "60" });
         Assert.StartsWith("+OK", await s.ReadLineAsync());
         Assert.Equal(
-            "+OK Capability list follows\r\nTOP\r\nUSER\r\nUIDL\r\nPIPELINING\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nEXPIRE NEVER\r\nLOGIN-DELAY 60\r\n.\r\n",
+            "+OK Capability list follows\r\nTOP\r\nUSER\r\nUIDL\r\nPIPELINING\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nEXPIRE NEVER\r\nLOGIN-DELAY 60\r\nSASL PLAIN LOGIN\r\nUTF8\r\n.\r\n",
             await SendMulti(s, "CAPA"));
         await s.CommandAsync("USER alice");
         await s.CommandAsync("PASS secret");
         Assert.Equal(
-            "+OK Capability list follows\r\nTOP\r\nUIDL\r\nPIPELINING\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nEXPIRE NEVER\r\nLOGIN-DELAY 60\r\nIMPLEMENTATION Pop3.Kestrel\r\n.\r\n",
+            "+OK Capability list follows\r\nTOP\r\nUIDL\r\nPIPELINING\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nEXPIRE NEVER\r\nLOGIN-DELAY 60\r\nIMPLEMENTATION Pop3.Kestrel\r\nUTF8\r\n.\r\n",
             await SendMulti(s, "CAPA"));
     }
 

@@ -1,58 +1,117 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace Pop3.Server.Tests.Infrastructure;
 
-/// <summary>Runs a command-line client to completion, bounded in time, and captures its output.</summary>
+/// <summary>What an external client printed and how it ended.</summary>
+public sealed record ExternalToolResult(int ExitCode, string StandardOutput, string StandardError)
+{
+    public override string ToString() => $"exit code {ExitCode}\nstdout:\n{StandardOutput}\nstderr:\n{StandardError}";
+}
+
+/// <summary>
+/// Runs a real POP3 client (curl, fetchmail, mpop, python3) as a child process: HOME set to a temp
+/// folder, stdin closed, a bounded wait. A missing tool fails the test and names its Debian package.
+/// </summary>
 public static class ExternalTool
 {
-    public sealed record Result(int ExitCode, string Output, string Error);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<Result> RunAsync(string tool, IEnumerable<string> arguments, string? input = null, string? debianPackage = null, TimeSpan? timeout = null)
+    /// <summary>The full path of <paramref name="tool"/> on PATH; fails the test if it is not installed.</summary>
+    public static string Locate(string tool, string debianPackage)
     {
-        var start = new ProcessStartInfo(tool)
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
+            var candidate = Path.Combine(dir, tool);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        Assert.Fail($"'{tool}' is not on PATH: install the Debian package '{debianPackage}' (apt-get install {debianPackage}; .ci/run does this).");
+        return null!;
+    }
+
+    public static Task<ExternalToolResult> RunAsync(string tool, string debianPackage, string home, params string[] arguments) =>
+        RunWithInputAsync(tool, debianPackage, home, null, arguments);
+
+    /// <summary>As <see cref="RunAsync"/>, with <paramref name="input"/> written to the tool's stdin before it is closed.</summary>
+    public static async Task<ExternalToolResult> RunWithInputAsync(string tool, string debianPackage, string home, string? input, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Locate(tool, debianPackage))
+        {
+            UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.Latin1,
+            StandardErrorEncoding = Encoding.Latin1,
+            WorkingDirectory = home,
         };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        Process process;
+        start.Environment["HOME"] = home;
+        start.Environment["LC_ALL"] = "C";
+        start.Environment.Remove("MAIL");
+        start.Environment.Remove("FETCHMAILHOME");
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
         try
         {
-            process = Process.Start(start)!;
+            await process.WaitForExitAsync(timeout.Token);
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (OperationCanceledException)
         {
-            throw new InvalidOperationException($"'{tool}' is not installed: apt-get install {debianPackage ?? tool}", e);
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            Assert.Fail($"{tool} {string.Join(' ', arguments)} did not finish within {DefaultTimeout.TotalSeconds} s.\nstdout:\n{await stdout}\nstderr:\n{await stderr}");
         }
 
-        using (process)
+        return new ExternalToolResult(process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("pop3-clients-").FullName;
+
+    public string this[string name] => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Writes a file only its owner may read (mode 0600), as fetchmail and mpop demand of a file with a password.</summary>
+    public async Task<string> WritePrivateFileAsync(string name, string text)
+    {
+        var path = this[name];
+        await File.WriteAllTextAsync(path, text);
+        if (!OperatingSystem.IsWindows())
         {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (input is not null)
-            {
-                await process.StandardInput.WriteAsync(input);
-            }
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
 
-            process.StandardInput.Close();
-            using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-            try
-            {
-                await process.WaitForExitAsync(limit.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{tool} did not finish: {await error}");
-            }
+        return path;
+    }
 
-            return new Result(process.ExitCode, await output, await error);
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
         }
     }
 }

@@ -19,7 +19,10 @@ public class Pop3ServerFactory : WebApplicationFactory<Program>
     {
         ["Pop3:Endpoints:Default:Address"] = "127.0.0.1",
         ["Pop3:Endpoints:Default:Port"] = "0",
+        ["Pop3:Admin:Address"] = "127.0.0.1",
+        ["Pop3:Admin:Port"] = "0",
         ["Pop3:DataPath"] = Path.Combine(Path.GetTempPath(), "pop3-data-" + Guid.NewGuid().ToString("N")),
+        ["Pop3:Authentication:FailureDelay"] = "00:00:00",
     };
 
     private readonly List<Action<IServiceCollection>> _services = [];
@@ -59,6 +62,15 @@ public class Pop3ServerFactory : WebApplicationFactory<Program>
     {
         StartServer();
         return Services.GetRequiredService<Pop3Listeners>().EndPointOf(name);
+    }
+
+    /// <summary>Starts the server if needed and returns an HTTP client for the admin listener (<c>Pop3:Admin</c>).</summary>
+    public HttpClient CreateAdminClient()
+    {
+        StartServer();
+        var admin = Services.GetRequiredService<Pop3.Kestrel.Admin.Pop3AdminListener>().EndPoint
+            ?? throw new InvalidOperationException("No admin listener (Pop3:Admin:Port is not set).");
+        return new HttpClient { BaseAddress = new Uri($"http://{admin}/") };
     }
 
     /// <summary>Adds an implicit-TLS listener "Secure" on a free port and uses <paramref name="certificates"/> as the default certificate.</summary>

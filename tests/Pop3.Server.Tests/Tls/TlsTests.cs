@@ -144,48 +144,48 @@ public sealed class TlsTests : IAsyncLifetime
     public async Task Openssl_s_client_speaks_pop3_over_stls_and_over_port_995_style_tls()
     {
         var script = "USER alice\nPASS secret\nSTAT\nQUIT\n";
-        var starttls = await ExternalTool.RunAsync("openssl",
-            ["s_client", "-connect", $"127.0.0.1:{_server.Pop3EndPoint.Port}", "-starttls", "pop3", "-crlf", "-quiet", "-verify_quiet"], script, "openssl");
-        Assert.Contains("+OK 1 " + Message.Length, starttls.Output);
-        Assert.Contains("+OK Logging out", starttls.Output);
+        var starttls = await ExternalTool.RunWithInputAsync("openssl", "openssl", _certificates.Folder, script,
+            "s_client", "-connect", $"127.0.0.1:{_server.Pop3EndPoint.Port}", "-starttls", "pop3", "-crlf", "-quiet", "-verify_quiet");
+        Assert.Contains("+OK 1 " + Message.Length, starttls.StandardOutput);
+        Assert.Contains("+OK Logging out", starttls.StandardOutput);
 
-        var implicitTls = await ExternalTool.RunAsync("openssl",
-            ["s_client", "-connect", $"127.0.0.1:{_server.EndPointOf("Secure").Port}", "-crlf", "-quiet", "-verify_quiet"], script, "openssl");
-        Assert.Contains("+OK Pop3.Kestrel ready", implicitTls.Output);
-        Assert.Contains("+OK 1 " + Message.Length, implicitTls.Output);
+        var implicitTls = await ExternalTool.RunWithInputAsync("openssl", "openssl", _certificates.Folder, script,
+            "s_client", "-connect", $"127.0.0.1:{_server.EndPointOf("Secure").Port}", "-crlf", "-quiet", "-verify_quiet");
+        Assert.Contains("+OK Pop3.Kestrel ready", implicitTls.StandardOutput);
+        Assert.Contains("+OK 1 " + Message.Length, implicitTls.StandardOutput);
     }
 
     [Fact]
     public async Task Tls_1_1_is_refused_while_tls_1_2_is_accepted_and_no_alpn_is_offered()
     {
         var port = _server.EndPointOf("Secure").Port;
-        var old = await ExternalTool.RunAsync("openssl",
-            ["s_client", "-connect", $"127.0.0.1:{port}", "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"], "", "openssl");
+        var old = await ExternalTool.RunWithInputAsync("openssl", "openssl", _certificates.Folder, "",
+            "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0");
         Assert.NotEqual(0, old.ExitCode);
-        Assert.Contains("Cipher is (NONE)", old.Output);
-        Assert.Contains("alert protocol version", old.Error);
+        Assert.Contains("Cipher is (NONE)", old.StandardOutput);
+        Assert.Contains("alert protocol version", old.StandardError);
 
-        var current = await ExternalTool.RunAsync("openssl",
-            ["s_client", "-connect", $"127.0.0.1:{port}", "-tls1_2", "-alpn", "h2,http/1.1"], "QUIT\n", "openssl");
-        Assert.Contains("Protocol  : TLSv1.2", current.Output);
-        Assert.True(current.Output.Contains("No ALPN negotiated", StringComparison.Ordinal), current.Output);
+        var current = await ExternalTool.RunWithInputAsync("openssl", "openssl", _certificates.Folder, "QUIT\n",
+            "s_client", "-connect", $"127.0.0.1:{port}", "-tls1_2", "-alpn", "h2,http/1.1");
+        Assert.Contains("Protocol  : TLSv1.2", current.StandardOutput);
+        Assert.True(current.StandardOutput.Contains("No ALPN negotiated", StringComparison.Ordinal), current.ToString());
     }
 
     [Fact]
     public async Task Curl_fetches_over_pop3s_and_over_stls_with_ssl_reqd()
     {
         var output = Path.Combine(_certificates.Folder, "curl.eml");
-        var secure = await ExternalTool.RunAsync("curl",
-            ["--silent", "--show-error", "--cacert", _certificates.CertificatePath, "-u", "alice:secret", "-o", output,
-                $"pop3s://localhost:{_server.EndPointOf("Secure").Port}/1"], debianPackage: "curl");
-        Assert.True(secure.ExitCode == 0, secure.Error);
+        var secure = await ExternalTool.RunAsync("curl", "curl", _certificates.Folder,
+            "--silent", "--show-error", "--cacert", _certificates.CertificatePath, "-u", "alice:secret", "-o", output,
+            $"pop3s://localhost:{_server.EndPointOf("Secure").Port}/1");
+        Assert.True(secure.ExitCode == 0, secure.ToString());
         Assert.Equal(Message, await File.ReadAllTextAsync(output, Encoding.Latin1));
 
         File.Delete(output);
-        var upgraded = await ExternalTool.RunAsync("curl",
-            ["--silent", "--show-error", "--ssl-reqd", "--cacert", _certificates.CertificatePath, "-u", "alice:secret", "-o", output,
-                $"pop3://localhost:{_server.Pop3EndPoint.Port}/1"], debianPackage: "curl");
-        Assert.True(upgraded.ExitCode == 0, upgraded.Error);
+        var upgraded = await ExternalTool.RunAsync("curl", "curl", _certificates.Folder,
+            "--silent", "--show-error", "--ssl-reqd", "--cacert", _certificates.CertificatePath, "-u", "alice:secret", "-o", output,
+            $"pop3://localhost:{_server.Pop3EndPoint.Port}/1");
+        Assert.True(upgraded.ExitCode == 0, upgraded.ToString());
         Assert.Equal(Message, await File.ReadAllTextAsync(output, Encoding.Latin1));
     }
 
@@ -203,10 +203,10 @@ public sealed class TlsTests : IAsyncLifetime
             b.user("alice"); b.pass_("secret")
             print("stls", b.stat(), b.retr(1)[1]); b.quit()
             """;
-        var result = await ExternalTool.RunAsync("python3", ["-c", script], debianPackage: "python3");
-        Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Contains($"ssl (1, {Message.Length})", result.Output);
-        Assert.Contains($"stls (1, {Message.Length}) [b'Subject: secret', b'', b'over TLS']", result.Output);
+        var result = await ExternalTool.RunAsync("python3", "python3", _certificates.Folder, "-c", script);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"ssl (1, {Message.Length})", result.StandardOutput);
+        Assert.Contains($"stls (1, {Message.Length}) [b'Subject: secret', b'', b'over TLS']", result.StandardOutput);
     }
 
     private Pop3Client NewMailKitClient()

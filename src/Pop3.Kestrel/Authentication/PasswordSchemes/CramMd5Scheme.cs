@@ -95,7 +95,54 @@ internal static class Md5Block
     ];
 
     /// <summary>Writes A, B, C, D (little-endian) after compressing <paramref name="block"/> into the MD5 IV.</summary>
-    public static void Compress(ReadOnlySpan<byte> block, Span<byte> state)
+    public static void Compress(ReadOnlySpan<byte> block, Span<byte> state) =>
+        Compress(block, 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, state);
+
+    /// <summary>
+    /// Writes A, B, C, D (little-endian) after compressing <paramref name="block"/> into the chaining values
+    /// <paramref name="initial"/> (16 bytes, little-endian): the step that continues a hash from a stored state.
+    /// </summary>
+    public static void Compress(ReadOnlySpan<byte> block, ReadOnlySpan<byte> initial, Span<byte> state) =>
+        Compress(
+            block,
+            BinaryPrimitives.ReadUInt32LittleEndian(initial),
+            BinaryPrimitives.ReadUInt32LittleEndian(initial[4..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(initial[8..]),
+            BinaryPrimitives.ReadUInt32LittleEndian(initial[12..]),
+            state);
+
+    /// <summary>
+    /// MD5 of (<paramref name="prefixLength"/> octets already compressed into <paramref name="initial"/>) followed by
+    /// <paramref name="data"/>; <paramref name="prefixLength"/> is a multiple of 64. Writes the 16-byte digest.
+    /// </summary>
+    public static void HashFrom(ReadOnlySpan<byte> initial, long prefixLength, ReadOnlySpan<byte> data, Span<byte> digest)
+    {
+        var bits = (ulong)(prefixLength + data.Length) * 8;
+        Span<byte> state = stackalloc byte[16];
+        initial[..16].CopyTo(state);
+        Span<byte> block = stackalloc byte[64];
+        while (data.Length >= 64)
+        {
+            Compress(data[..64], state, state);
+            data = data[64..];
+        }
+
+        // Padding (RFC 1321 §3.1–3.2): 0x80, zeros, then the total length in bits, little-endian.
+        block.Clear();
+        data.CopyTo(block);
+        block[data.Length] = 0x80;
+        if (data.Length >= 56)
+        {
+            Compress(block, state, state);
+            block.Clear();
+        }
+
+        BinaryPrimitives.WriteUInt64LittleEndian(block[56..], bits);
+        Compress(block, state, state);
+        state.CopyTo(digest);
+    }
+
+    private static void Compress(ReadOnlySpan<byte> block, uint a0, uint b0, uint c0, uint d0, Span<byte> state)
     {
         Span<uint> m = stackalloc uint[16];
         for (var i = 0; i < 16; i++)
@@ -103,7 +150,6 @@ internal static class Md5Block
             m[i] = BinaryPrimitives.ReadUInt32LittleEndian(block[(i * 4)..]);
         }
 
-        uint a0 = 0x67452301, b0 = 0xefcdab89, c0 = 0x98badcfe, d0 = 0x10325476;
         uint a = a0, b = b0, c = c0, d = d0;
         for (var i = 0; i < 64; i++)
         {

@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Pop3.Kestrel.Authentication;
+
+/// <summary>
+/// How clients may log in and how failed logins are slowed down: configuration section <c>Pop3:Authentication</c>
+/// (the same section whose <c>UsersFile</c> key <see cref="Pop3UsersFileOptions"/> reads).
+/// </summary>
+public sealed class Pop3AuthenticationOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "Pop3:Authentication";
+
+    /// <summary>
+    /// Where a password (USER/PASS, AUTH PLAIN and LOGIN) or a bearer token (OAUTHBEARER, XOAUTH2) may be sent
+    /// over a connection that is not encrypted (RFC 2595 §2.3). Default <see cref="Pop3PlaintextPolicy.Loopback"/>.
+    /// Where it is not allowed those commands and mechanisms are neither advertised nor accepted.
+    /// </summary>
+    public Pop3PlaintextPolicy AllowPlaintext { get; set; } = Pop3PlaintextPolicy.Loopback;
+
+    /// <summary>
+    /// Offer APOP (RFC 1939 §7): the greeting carries a timestamp. Needs an authenticator that can give the
+    /// plaintext password (<see cref="IPop3SecretProvider"/>); otherwise no timestamp is sent. Default false.
+    /// </summary>
+    public bool Apop { get; set; }
+
+    /// <summary>
+    /// The SASL mechanisms to offer, e.g. <c>PLAIN SCRAM-SHA-256</c> (a space- or comma-separated string, or a list).
+    /// Empty (the default) offers every mechanism the authenticator and the configuration can serve.
+    /// </summary>
+    public string[] Mechanisms { get; set; } = [];
+
+    /// <summary>Failed, cancelled or malformed login attempts allowed on one connection before the server closes it. Default 3.</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// The wait before the reply to the first failed login from a client address; it doubles with each further
+    /// failure from that address up to <see cref="MaxFailureDelay"/> (Dovecot: 2 s to 15 s). Zero disables it.
+    /// </summary>
+    public TimeSpan FailureDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest wait before a failed login's reply. Default 15 s.</summary>
+    public TimeSpan MaxFailureDelay { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// After this many failed logins from one address, with no more than <see cref="BanDuration"/> between
+    /// them and no successful login, new connections from that address are refused for <see cref="BanDuration"/>.
+    /// Zero disables the ban. Default 10.
+    /// </summary>
+    public int BanAfterFailures { get; set; } = 10;
+
+    /// <summary>How long a ban lasts, and how long an address's failures are remembered. Default 15 minutes.</summary>
+    public TimeSpan BanDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Bearer tokens for OAUTHBEARER and XOAUTH2: <c>Pop3:Authentication:OAuth</c>.</summary>
+    public Pop3OAuthOptions OAuth { get; set; } = new();
+
+    /// <summary>True if a password or bearer token may be sent over <paramref name="connection"/> as it is now.</summary>
+    public bool AllowsPlaintext(Pop3ConnectionInfo connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return connection.IsSecure || AllowPlaintext switch
+        {
+            Pop3PlaintextPolicy.Always => true,
+            Pop3PlaintextPolicy.Loopback => IsLocal(connection),
+            _ => false,
+        };
+    }
+
+    /// <summary>True for a loopback address (IPv4, IPv6 or IPv4-mapped) or a Unix domain socket.</summary>
+    internal static bool IsLocal(Pop3ConnectionInfo connection) => connection.RemoteEndPoint switch
+    {
+        IPEndPoint ip => IPAddress.IsLoopback(ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address),
+        UnixDomainSocketEndPoint => true,
+        _ => false,
+    };
+}
+
+/// <summary>Where passwords and bearer tokens may be sent without TLS.</summary>
+public enum Pop3PlaintextPolicy
+{
+    /// <summary>Only over TLS (port 995 or after STLS).</summary>
+    Never,
+
+    /// <summary>Over TLS, and without it only from a loopback address or a Unix socket (the default).</summary>
+    Loopback,
+
+    /// <summary>Everywhere (not recommended: passwords cross the network in the clear).</summary>
+    Always,
+}
+
+/// <summary>
+/// Bearer-token validation for OAUTHBEARER (RFC 7628) and XOAUTH2: <c>Pop3:Authentication:OAuth</c>. The
+/// mechanisms are offered only when <see cref="Issuer"/>, <see cref="Audience"/> and signing keys are set.
+/// </summary>
+public sealed class Pop3OAuthOptions
+{
+    /// <summary>The expected <c>iss</c> claim.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>The expected <c>aud</c> claim.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The signing keys as a JSON Web Key Set (RFC 7517), inline.</summary>
+    public string? Jwks { get; set; }
+
+    /// <summary>The path of a file holding a JSON Web Key Set; relative to the content root. Read at start-up.</summary>
+    public string? JwksFile { get; set; }
+
+    /// <summary>The claim whose value is the user, and the mailbox to open. Default <c>email</c>.</summary>
+    public string MailboxClaim { get; set; } = "email";
+
+    /// <summary>Tolerated clock difference for <c>exp</c> and <c>nbf</c>. Default 1 minute.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The scope named in the RFC 7628 error reply (optional).</summary>
+    public string? Scope { get; set; }
+
+    /// <summary>The OpenID configuration URL named in the RFC 7628 error reply (optional).</summary>
+    public string? OpenIdConfiguration { get; set; }
+}

@@ -1,0 +1,151 @@
+using System.Text;
+using Pop3.Kestrel.Sessions;
+
+namespace Pop3.Kestrel.Authentication.Sasl;
+
+/// <summary>
+/// OAUTHBEARER (RFC 7628): <c>gs2-header ^A auth=Bearer token ^A ^A</c>, with optional <c>host=</c> and
+/// <c>port=</c>. An authorization identity, if given, must name the token's user. On failure the server sends the
+/// RFC 7628 error JSON as a challenge, the client answers <c>^A</c>, and the reply is <c>-ERR [AUTH]</c>.
+/// </summary>
+internal sealed class OAuthBearerMechanism(Pop3BearerTokenValidator validator) : IPop3SaslMechanism
+{
+    public string Name => "OAUTHBEARER";
+
+    public bool SendsPlaintext => true;
+
+    public bool IsAvailable => validator.IsConfigured;
+
+    public IPop3SaslExchange Start(Pop3SessionContext context) => new BearerExchange(validator, Parse, validator.OAuthBearerError);
+
+    /// <summary>Splits the client message into the claimed user (may be null) and the token.</summary>
+    internal static bool Parse(string message, out string? user, out string token)
+    {
+        user = null;
+        token = "";
+        if (!(message.StartsWith("n,", StringComparison.Ordinal) || message.StartsWith("y,", StringComparison.Ordinal))
+            || !message.EndsWith("\u0001\u0001", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var headerEnd = message.IndexOf(',', 2);
+        if (headerEnd < 0 || headerEnd + 1 >= message.Length || message[headerEnd + 1] != '\u0001')
+        {
+            return false;
+        }
+
+        var authzid = message[2..headerEnd];
+        if (authzid.Length > 0)
+        {
+            if (!authzid.StartsWith("a=", StringComparison.Ordinal) || !Pop3SaslText.TryDecodeSaslName(authzid[2..], out var name))
+            {
+                return false;
+            }
+
+            user = name;
+        }
+
+        foreach (var pair in message[(headerEnd + 2)..^2].Split('\u0001'))
+        {
+            if (pair.StartsWith("auth=", StringComparison.Ordinal))
+            {
+                return BearerExchange.TryGetBearer(pair[5..], out token);
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>
+/// XOAUTH2 (Google's and Microsoft's): <c>user=name ^A auth=Bearer token ^A ^A</c>. The user must be the token's.
+/// On failure the server sends a JSON error as a challenge and the client answers with an empty line.
+/// </summary>
+internal sealed class XOAuth2Mechanism(Pop3BearerTokenValidator validator) : IPop3SaslMechanism
+{
+    public string Name => "XOAUTH2";
+
+    public bool SendsPlaintext => true;
+
+    public bool IsAvailable => validator.IsConfigured;
+
+    public IPop3SaslExchange Start(Pop3SessionContext context) => new BearerExchange(validator, Parse, validator.XOAuth2Error);
+
+    internal static bool Parse(string message, out string? user, out string token)
+    {
+        user = null;
+        token = "";
+        if (!message.EndsWith("\u0001\u0001", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var found = false;
+        foreach (var pair in message[..^2].Split('\u0001'))
+        {
+            if (pair.StartsWith("user=", StringComparison.Ordinal))
+            {
+                user = pair[5..].Length > 0 ? pair[5..] : null;
+            }
+            else if (pair.StartsWith("auth=", StringComparison.Ordinal))
+            {
+                found = BearerExchange.TryGetBearer(pair[5..], out token);
+            }
+        }
+
+        return found;
+    }
+}
+
+internal delegate bool BearerParser(string message, out string? user, out string token);
+
+/// <summary>The exchange both bearer mechanisms share: one message, validated; on failure one error challenge.</summary>
+internal sealed class BearerExchange(Pop3BearerTokenValidator validator, BearerParser parse, Func<byte[]> error) : IPop3SaslExchange
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    public async ValueTask<Pop3SaslStep> StepAsync(ReadOnlyMemory<byte>? response, CancellationToken cancellationToken)
+    {
+        if (response is not { } message)
+        {
+            return Pop3SaslStep.Challenge(ReadOnlyMemory<byte>.Empty);
+        }
+
+        string text;
+        try
+        {
+            text = StrictUtf8.GetString(message.Span);
+        }
+        catch (DecoderFallbackException)
+        {
+            return Pop3SaslStep.Malformed;
+        }
+
+        if (!parse(text, out var claimed, out var token))
+        {
+            return Pop3SaslStep.Malformed;
+        }
+
+        var user = await validator.ValidateAsync(token, cancellationToken);
+        if (user is null || (claimed is not null && !string.Equals(claimed, user, StringComparison.OrdinalIgnoreCase)))
+        {
+            return Pop3SaslStep.Failure(claimed, error());
+        }
+
+        return Pop3SaslStep.Success(user, user);
+    }
+
+    /// <summary>"Bearer" (any case), one or more spaces, the token.</summary>
+    internal static bool TryGetBearer(string value, out string token)
+    {
+        token = "";
+        if (value.Length < 8 || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        token = value[7..].Trim(' ');
+        return token.Length > 0;
+    }
+}

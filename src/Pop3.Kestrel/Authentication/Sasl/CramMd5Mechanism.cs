@@ -1,0 +1,98 @@
+using System.Security.Cryptography;
+using System.Text;
+using Pop3.Kestrel.Authentication.PasswordSchemes;
+using Pop3.Kestrel.Sessions;
+
+namespace Pop3.Kestrel.Authentication.Sasl;
+
+/// <summary>
+/// CRAM-MD5 (RFC 2195): the server sends <c>&lt;random.time@host&gt;</c>, the client answers
+/// <c>user SP hex(HMAC-MD5(password, challenge))</c>. Needs the user's HMAC-MD5 context (stored as
+/// <c>{CRAM-MD5}</c>, or computed from <c>{PLAIN}</c>) from the <see cref="IPop3SecretProvider"/>. For an unknown
+/// user the digest is computed against a random context, so the work and the reply are the same.
+/// </summary>
+internal sealed class CramMd5Mechanism(Pop3SecretSource secrets, TimeProvider time) : IPop3SaslMechanism
+{
+    private readonly byte[] _standIn = RandomNumberGenerator.GetBytes(CramMd5Scheme.ContextLength);
+
+    private Pop3SecretSource Secrets => secrets;
+
+    public string Name => "CRAM-MD5";
+
+    public bool SendsPlaintext => false;
+
+    public bool IsAvailable => secrets.Has(Pop3SecretKinds.Plaintext | Pop3SecretKinds.CramMd5);
+
+    /// <summary>Makes the challenge; tests replace it to replay RFC 2195's example.</summary>
+    internal Func<string>? ChallengeFactory { get; set; }
+
+    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(this);
+
+    /// <summary>HMAC-MD5 of <paramref name="message"/> finished from a 32-byte context (outer state, then inner state).</summary>
+    internal static byte[] HmacMd5(ReadOnlySpan<byte> context, ReadOnlySpan<byte> message)
+    {
+        Span<byte> inner = stackalloc byte[16];
+        Md5Block.HashFrom(context[16..32], 64, message, inner);
+        var digest = new byte[16];
+        Md5Block.HashFrom(context[..16], 64, inner, digest);
+        return digest;
+    }
+
+    private string NewChallenge() => ChallengeFactory is { } factory ? factory() : Pop3SaslText.NewTimestamp(time);
+
+    private sealed class Exchange(CramMd5Mechanism mechanism) : IPop3SaslExchange
+    {
+        private byte[]? _challenge;
+
+        public ValueTask<Pop3SaslStep> StepAsync(ReadOnlyMemory<byte>? response, CancellationToken cancellationToken)
+        {
+            if (_challenge is null)
+            {
+                // CRAM-MD5 has no initial response: the server speaks first.
+                if (response is not null)
+                {
+                    return ValueTask.FromResult(Pop3SaslStep.Malformed);
+                }
+
+                _challenge = Encoding.ASCII.GetBytes(mechanism.NewChallenge());
+                return ValueTask.FromResult(Pop3SaslStep.Challenge(_challenge));
+            }
+
+            return ValueTask.FromResult(Check(response!.Value.Span));
+        }
+
+        private Pop3SaslStep Check(ReadOnlySpan<byte> message)
+        {
+            var space = message.LastIndexOf((byte)' ');
+            if (space <= 0 || message.Length - space - 1 != 32 || !Pop3SaslText.TryDecodeField(message[..space], out var user))
+            {
+                return Pop3SaslStep.Malformed;
+            }
+
+            Span<byte> given = stackalloc byte[32];
+            for (var i = 0; i < 32; i++)
+            {
+                var c = message[space + 1 + i];
+                if (!char.IsAsciiHexDigit((char)c))
+                {
+                    return Pop3SaslStep.Malformed;
+                }
+
+                given[i] = (byte)(c | 0x20); // hex digits to lower case
+            }
+
+            var provider = mechanism.Secrets.Provider;
+            ReadOnlyMemory<byte> context = mechanism._standIn;
+            var known = false;
+            if (provider is not null && provider.TryGetCramMd5Context(user, out var stored) && stored.Length == CramMd5Scheme.ContextLength)
+            {
+                context = stored;
+                known = true;
+            }
+
+            var expected = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(HmacMd5(context.Span, _challenge)));
+            var matches = CryptographicOperations.FixedTimeEquals(expected, given);
+            return matches && known ? Pop3SaslStep.Success(user, provider!.GetMailbox(user)) : Pop3SaslStep.Failure(user);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Pop3.Kestrel.Sessions;
+
+namespace Pop3.Kestrel.Authentication.Sasl;
+
+/// <summary>
+/// LOGIN (draft-murchison-sasl-login): the server asks <c>Username:</c> then <c>Password:</c>; an initial response is
+/// taken as the user name. The password is checked by <see cref="IPop3Authenticator"/>.
+/// </summary>
+internal sealed class LoginMechanism(IPop3Authenticator authenticator) : IPop3SaslMechanism
+{
+    private static readonly byte[] UsernamePrompt = "Username:"u8.ToArray();
+    private static readonly byte[] PasswordPrompt = "Password:"u8.ToArray();
+
+    public string Name => "LOGIN";
+
+    public bool SendsPlaintext => true;
+
+    public bool IsAvailable => true;
+
+    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(authenticator, context.Connection);
+
+    private sealed class Exchange(IPop3Authenticator authenticator, Pop3ConnectionInfo connection) : IPop3SaslExchange
+    {
+        private string? _user;
+
+        public async ValueTask<Pop3SaslStep> StepAsync(ReadOnlyMemory<byte>? response, CancellationToken cancellationToken)
+        {
+            if (response is not { } message)
+            {
+                return Pop3SaslStep.Challenge(UsernamePrompt);
+            }
+
+            if (_user is null)
+            {
+                if (!Pop3SaslText.TryDecodeField(message.Span, out var user))
+                {
+                    return Pop3SaslStep.Malformed;
+                }
+
+                _user = user;
+                return Pop3SaslStep.Challenge(PasswordPrompt);
+            }
+
+            if (!Pop3SaslText.TryDecodeField(message.Span, out var password))
+            {
+                return Pop3SaslStep.Malformed;
+            }
+
+            var result = await authenticator.AuthenticateAsync(_user, password, connection, cancellationToken);
+            return result.Status switch
+            {
+                Pop3AuthenticationStatus.Succeeded => Pop3SaslStep.Success(_user, result.Mailbox ?? _user),
+                Pop3AuthenticationStatus.TemporaryFailure => Pop3SaslStep.TemporaryFailure,
+                _ => Pop3SaslStep.Failure(_user),
+            };
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Authentication.Sasl;
+using Pop3.Kestrel.Commands;
+using Pop3.Kestrel.Connections;
+using Pop3.Kestrel.Sessions;
+
+namespace Pop3.Kestrel.Hosting;
+
+/// <summary>Registers logins beyond USER/PASS: SASL AUTH, APOP, UTF8, the plaintext policy, brute-force defence, limits, LOGIN-DELAY.</summary>
+internal static class Pop3AuthenticationRegistration
+{
+    public static void AddPop3Authentication(IServiceCollection services)
+    {
+        services.AddOptions<Pop3AuthenticationOptions>().BindConfiguration(Pop3AuthenticationOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Pop3AuthenticationOptions>, MechanismListSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3AuthenticationOptions>, Pop3AuthenticationOptionsValidator>());
+        services.AddOptions<Pop3LimitsOptions>().BindConfiguration(Pop3LimitsOptions.SectionName).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3LimitsOptions>, Pop3LimitsOptionsValidator>());
+
+        services.TryAddSingleton<Pop3LoginThrottle>();
+        services.TryAddSingleton<Pop3ConnectionGate>();
+        services.TryAddSingleton<IPop3LoginHistory, InMemoryLoginHistory>();
+        services.TryAddSingleton<Pop3LoginGuard>();
+        services.TryAddScoped<Pop3LoginState>();
+        services.TryAddSingleton<Pop3SecretSource>();
+        services.TryAddSingleton(static provider => new Pop3BearerTokenValidator(
+            () => provider.GetRequiredService<IOptions<Pop3AuthenticationOptions>>().Value.OAuth,
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<Pop3BearerTokenValidator>>(),
+            provider.GetService<IHostEnvironment>()));
+        services.TryAddSingleton<Pop3SaslMechanisms>();
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, PlainMechanism>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, LoginMechanism>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, CramMd5Mechanism>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, ScramSha256Mechanism>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, OAuthBearerMechanism>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, XOAuth2Mechanism>());
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3CapabilityProvider, Pop3AuthenticationCapabilities>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3GreetingSuffix, ApopGreeting>());
+        services.AddSingleton<IPop3CommandHandler, AuthCommandHandler>();
+        services.AddSingleton<IPop3CommandHandler, ApopCommandHandler>();
+        services.AddSingleton<IPop3CommandHandler, Utf8CommandHandler>();
+    }
+
+    /// <summary>Also reads <c>Pop3:Authentication:Mechanisms</c> written as one string ("PLAIN LOGIN"), which the binder skips.</summary>
+    private sealed class MechanismListSetup(IConfiguration? configuration = null) : IConfigureOptions<Pop3AuthenticationOptions>
+    {
+        public void Configure(Pop3AuthenticationOptions options)
+        {
+            if (configuration?.GetSection(Pop3AuthenticationOptions.SectionName + ":" + nameof(Pop3AuthenticationOptions.Mechanisms)).Value is { Length: > 0 } list)
+            {
+                options.Mechanisms = [list];
+            }
+        }
+    }
+}
+
+/// <summary>Refuses to start with settings that cannot work, naming the key.</summary>
+internal sealed class Pop3AuthenticationOptionsValidator(IEnumerable<IPop3SaslMechanism> mechanisms) : IValidateOptions<Pop3AuthenticationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Pop3AuthenticationOptions options)
+    {
+        var errors = new List<string>();
+        if (options.MaxAttempts < 1)
+        {
+            errors.Add("Pop3:Authentication:MaxAttempts must be at least 1.");
+        }
+
+        if (options.FailureDelay < TimeSpan.Zero || options.MaxFailureDelay < TimeSpan.Zero || options.FailureDelay > TimeSpan.FromMinutes(5) || options.MaxFailureDelay > TimeSpan.FromMinutes(5))
+        {
+            errors.Add("Pop3:Authentication:FailureDelay and MaxFailureDelay must be between 0 and 5 minutes.");
+        }
+
+        if (options.BanAfterFailures < 0 || options.BanDuration < TimeSpan.Zero)
+        {
+            errors.Add("Pop3:Authentication:BanAfterFailures and BanDuration must not be negative.");
+        }
+
+        var known = Pop3SaslMechanisms.RegisteredNames(mechanisms).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var mechanism in Pop3SaslNames.Split(options.Mechanisms).Where(m => !known.Contains(m)))
+        {
+            errors.Add($"Pop3:Authentication:Mechanisms: unknown mechanism '{mechanism}' (known: {string.Join(' ', known)}).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+internal sealed class Pop3LimitsOptionsValidator : IValidateOptions<Pop3LimitsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Pop3LimitsOptions options) =>
+        options.MaxConnections < 0 || options.MaxConnectionsPerIp < 0 || options.MaxConnectionsPerUserIp < 0
+            ? ValidateOptionsResult.Fail("Pop3:Limits:MaxConnections, MaxConnectionsPerIp and MaxConnectionsPerUserIp must not be negative (0 means no limit).")
+            : ValidateOptionsResult.Success;
+}

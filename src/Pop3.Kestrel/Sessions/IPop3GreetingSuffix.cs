@@ -1,0 +1,8 @@
+namespace Pop3.Kestrel.Sessions;
+
+/// <summary>Adds text after the greeting (APOP's timestamp, RFC 1939 §7). Resolved from the session's scope, called once per session.</summary>
+public interface IPop3GreetingSuffix
+{
+    /// <summary>The text to append after a space, or null for none.</summary>
+    string? GetGreetingSuffix(Pop3SessionContext context);
+}

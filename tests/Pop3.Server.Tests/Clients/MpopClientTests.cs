@@ -1,0 +1,100 @@
+using Pop3.Kestrel.Sessions;
+using Pop3.Server.Tests.Infrastructure;
+
+namespace Pop3.Server.Tests.Clients;
+
+/// <summary>
+/// mpop (Debian package mpop) retrieving from the real server into an MDA that writes each message to
+/// a numbered file. "received_header off" stops mpop adding a Received header. mpop hands a message to
+/// an MDA with local (LF) line endings: it turns each CRLF into LF and leaves every other octet alone
+/// (bare CR, NUL and 8-bit bytes included), so what it delivers must be the CRLF-normalised message
+/// with CRLF replaced by LF, exactly. Unlike fetchmail it keeps a leading mbox "From " line.
+/// </summary>
+public sealed class MpopClientTests : IAsyncLifetime, IDisposable
+{
+    private readonly CorpusMailbox _mailbox = CorpusMailbox.Of(CorpusMailbox.Tricky);
+    private readonly Pop3SessionRecorder _sessions = new();
+    private readonly Pop3ServerFactory _server = new();
+    private readonly TempDirectory _home = new();
+
+    public Task InitializeAsync()
+    {
+        _server.WithInMemoryMail(_mailbox.Store).WithSessionRecorder(_sessions);
+        Directory.CreateDirectory(Delivered);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    public void Dispose() => _home.Dispose();
+
+    private string Delivered => _home["delivered"];
+
+    private async Task<ExternalToolResult> MpopAsync(bool keep)
+    {
+        // mpop runs the MDA one message at a time, in order, so "how many files so far" numbers them.
+        var config = await _home.WritePrivateFileAsync("mpoprc", $"""
+            account default
+            host 127.0.0.1
+            port {_server.Pop3EndPoint.Port}
+            user alice
+            password secret
+            tls off
+            auth user
+            received_header off
+            uidls_file {_home["uidls"]}
+            keep {(keep ? "on" : "off")}
+            delivery mda "cat > {Delivered}/$(ls {Delivered} | wc -l)"
+
+            """);
+        return await ExternalTool.RunAsync("mpop", "mpop", _home.Path, "--file", config);
+    }
+
+    private void AssertDeliveredExactly()
+    {
+        Assert.Equal(_mailbox.Count, Directory.GetFiles(Delivered).Length);
+        for (var n = 1; n <= _mailbox.Count; n++)
+        {
+            BytesAssert.Equal(CorpusMailbox.WithLfLineEndings(_mailbox.Expected(n)), File.ReadAllBytes(Path.Combine(Delivered, (n - 1).ToString())), _mailbox.Names[n - 1]);
+        }
+    }
+
+    [Fact]
+    public async Task Keep_on_delivers_every_message_and_deletes_none()
+    {
+        var result = await MpopAsync(keep: true);
+        Assert.True(result.ExitCode == 0, $"mpop: {result}");
+
+        AssertDeliveredExactly();
+        var summary = await _sessions.NextEndAsync();
+        Assert.Equal(Pop3SessionEnd.Quit, summary.End);
+        Assert.Equal(_mailbox.Count, summary.Retrieved);
+        Assert.Equal(0, summary.Deleted);
+        Assert.Equal(_mailbox.Ids, _mailbox.Store.Ids("alice"));
+    }
+
+    [Fact]
+    public async Task A_second_run_retrieves_nothing_already_seen_by_uidl()
+    {
+        Assert.Equal(0, (await MpopAsync(keep: true)).ExitCode);
+        await _sessions.NextEndAsync();
+
+        var again = await MpopAsync(keep: true);
+        Assert.True(again.ExitCode == 0, $"mpop: {again}");
+        Assert.Equal(0, (await _sessions.NextEndAsync()).Retrieved);
+        Assert.Equal(_mailbox.Count, Directory.GetFiles(Delivered).Length);
+    }
+
+    [Fact]
+    public async Task Keep_off_deletes_every_message_at_quit()
+    {
+        var result = await MpopAsync(keep: false);
+        Assert.True(result.ExitCode == 0, $"mpop: {result}");
+
+        AssertDeliveredExactly();
+        var summary = await _sessions.NextEndAsync();
+        Assert.Equal(Pop3SessionEnd.Quit, summary.End);
+        Assert.Equal(_mailbox.Count, summary.Deleted);
+        Assert.Empty(_mailbox.Store.Ids("alice"));
+    }
+}
