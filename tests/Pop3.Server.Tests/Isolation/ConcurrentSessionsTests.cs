@@ -34,7 +34,13 @@ public sealed class ConcurrentSessionsTests(ITestOutputHelper output)
             }
         }
 
+        // All 500 come from 127.0.0.1, so the per-address limits and the failed-login throttle are lifted here.
         await using var server = new Pop3ServerFactory()
+            .With("Pop3:Limits:MaxConnections", "0")
+            .With("Pop3:Limits:MaxConnectionsPerIp", "0")
+            .With("Pop3:Limits:MaxConnectionsPerUserIp", "0")
+            .With("Pop3:Authentication:FailureDelay", "00:00:00")
+            .With("Pop3:Authentication:BanAfterFailures", "0")
             .WithInMemoryMail(store)
             .WithServices(services => services.AddSingleton<IPop3Authenticator, NumberedUsers>());
         var endPoint = server.Pop3EndPoint;
