@@ -44,6 +44,8 @@ public sealed partial class ServerProcess : IAsyncDisposable
             server,
             "--Pop3:Endpoints:Default:Address=127.0.0.1",
             "--Pop3:Endpoints:Default:Port=0",
+            "--Pop3:Admin:Address=127.0.0.1",
+            "--Pop3:Admin:Port=0",
             $"--Pop3:Maildir:Path={Path.Combine(root, "{user}", "Maildir")}",
             $"--Pop3:Authentication:UsersFile={Path.Combine(root, "users")}",
             $"--Pop3:DataPath={Path.Combine(root, "data")}",
