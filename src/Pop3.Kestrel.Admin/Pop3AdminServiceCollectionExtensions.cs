@@ -23,6 +23,7 @@ public static class Pop3AdminServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3AdminOptions>, Pop3AdminOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, Pop3AdminKestrelSetup>());
         services.TryAddSingleton<Pop3AdminListener>();
+        services.AddHostedService<Pop3AdminStartupLog>();
         services.AddHealthChecks().AddCheck<Pop3ReadinessCheck>("pop3", tags: [Pop3AdminEndpoints.ReadyTag]);
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(Pop3Metrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel")

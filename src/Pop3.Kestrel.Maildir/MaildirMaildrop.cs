@@ -114,12 +114,14 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
             return _snapshot;
         }
 
-        // One pass over cur/: the enumeration's own stat gives the length, so no file is looked at twice.
+        // One pass over cur/. A name that carries W= needs nothing else; only the others are stat'ed (for
+        // the size index's staleness check), because a stat per file is what makes a big Maildir slow to open.
         var files = new List<(ulong Time, string Name, long Length)>(
             new FileSystemEnumerable<(ulong Time, string Name, long Length)>(
                 Path.Combine(root, MaildirDirectory.Cur),
                 static (ref FileSystemEntry entry) =>
-                    (MaildirFileName.DeliveryTime(entry.FileName), entry.FileName.ToString(), entry.Length),
+                    (MaildirFileName.DeliveryTime(entry.FileName), entry.FileName.ToString(),
+                        MaildirFileName.VirtualSize(entry.FileName) is null ? entry.Length : -1),
                 s_enumeration)
             {
                 ShouldIncludePredicate = static (ref FileSystemEntry entry) => IsMessage(ref entry),

@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Pop3.Kestrel.Protocol;
 
@@ -51,21 +54,51 @@ public struct Pop3MessageEncoder
     public readonly bool IsDone => !_midLine && !_inHeaders && _bodyLinesLeft == 0;
 
     /// <summary>Encodes one chunk. Returns false once TOP's limit is reached; the rest of the input is then ignored.</summary>
+    /// <remarks>
+    /// Runs of whole lines that need no change (CRLF-terminated, the next line not starting with '.') are
+    /// found with a vectorised scan and copied in bulk; other lines are rewritten one by one straight into
+    /// the writer's span. Output is requested in small pieces, so a pipe's own segment size is kept.
+    /// </remarks>
     public bool Encode(ReadOnlySpan<byte> chunk, IBufferWriter<byte>? output)
     {
+        var span = Span<byte>.Empty;
+        var written = 0;
+        var more = true;
         while (!chunk.IsEmpty)
         {
             if (!_midLine)
             {
                 if (IsDone)
                 {
-                    return false;
+                    more = false;
+                    break;
+                }
+
+                // Whole message and past the headers: copy the longest run of lines that need no change.
+                if (_bodyLinesLeft < 0 && !_inHeaders && chunk[0] != (byte)'.')
+                {
+                    var run = UnchangedRun(chunk);
+                    if (run > 0)
+                    {
+                        BodyLines += chunk[..run].Count((byte)'\n');
+                        CopyOut(chunk[..run], output, ref span, ref written);
+                        chunk = chunk[run..];
+                        continue;
+                    }
+
+                    // It starts with a bare-LF line: rewrite such lines in a tight loop.
+                    run = RewriteBareLfLines(chunk, output, ref span, ref written);
+                    if (run > 0)
+                    {
+                        chunk = chunk[run..];
+                        continue;
+                    }
                 }
 
                 _midLine = true;
                 if (chunk[0] == (byte)'.')
                 {
-                    Put("."u8, output);
+                    CopyOut("."u8, output, ref span, ref written);
                     Length--;
                 }
             }
@@ -73,21 +106,205 @@ public struct Pop3MessageEncoder
             var lf = chunk.IndexOf((byte)'\n');
             if (lf < 0)
             {
-                Put(chunk, output);
+                CopyOut(chunk, output, ref span, ref written);
                 _lineLength += chunk.Length;
                 _lastWasCr = chunk[^1] == (byte)'\r';
-                return true;
+                break;
             }
 
             var segment = chunk[..lf];
-            Put(segment, output);
             var crBeforeLf = segment.IsEmpty ? _lastWasCr && _lineLength > 0 : segment[^1] == (byte)'\r';
-            Put(crBeforeLf ? "\n"u8 : "\r\n"u8, output);
+            CopyOut(chunk[..(lf + 1)], output, ref span, ref written, insertCr: !crBeforeLf);
             EndLine(_lineLength + segment.Length - (crBeforeLf ? 1 : 0));
             chunk = chunk[(lf + 1)..];
         }
 
-        return !IsDone;
+        output?.Advance(written);
+        return more && !IsDone;
+    }
+
+    /// <summary>
+    /// From a line start in the body of a whole message: copies lines ending in a bare LF with CRLF instead,
+    /// until a line starts with '.', ends in CRLF, or is not complete in <paramref name="chunk"/>. Returns the octets consumed.
+    /// </summary>
+    private int RewriteBareLfLines(ReadOnlySpan<byte> chunk, IBufferWriter<byte>? output, ref Span<byte> span, ref int written)
+    {
+        var consumed = 0;
+        long produced = 0;
+        var lines = 0;
+        while (true)
+        {
+            var rest = chunk[consumed..];
+            if (rest.IsEmpty || rest[0] == (byte)'.')
+            {
+                break;
+            }
+
+            var lf = rest.IndexOf((byte)'\n');
+            if (lf < 0 || (lf > 0 && rest[lf - 1] == (byte)'\r'))
+            {
+                break;
+            }
+
+            if (output is not null)
+            {
+                if (span.Length - written < lf + 2)
+                {
+                    if (lf + 2 > MinimumSpan)
+                    {
+                        // A long line: the general path copies it in pieces.
+                        break;
+                    }
+
+                    output.Advance(written);
+                    span = output.GetSpan(MinimumSpan);
+                    written = 0;
+                }
+
+                var destination = span[written..];
+                rest[..lf].CopyTo(destination);
+                destination[lf] = (byte)'\r';
+                destination[lf + 1] = (byte)'\n';
+                written += lf + 2;
+            }
+
+            produced += lf + 2;
+            consumed += lf + 1;
+            lines++;
+        }
+
+        Length += produced;
+        WireLength += produced;
+        BodyLines += lines;
+        return consumed;
+    }
+
+    private void CopyOut(ReadOnlySpan<byte> bytes, IBufferWriter<byte>? output, ref Span<byte> span, ref int written, bool insertCr = false)
+    {
+        var total = bytes.Length + (insertCr ? 1 : 0);
+        WireLength += total;
+        Length += total;
+        if (output is null)
+        {
+            return;
+        }
+
+        if (insertCr)
+        {
+            // bytes ends in the LF that gets a CR before it.
+            Copy(bytes[..^1], output, ref span, ref written);
+            Copy("\r\n"u8, output, ref span, ref written);
+        }
+        else
+        {
+            Copy(bytes, output, ref span, ref written);
+        }
+    }
+
+    private static void Copy(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output, ref Span<byte> span, ref int written)
+    {
+        while (!bytes.IsEmpty)
+        {
+            if (written == span.Length)
+            {
+                output.Advance(written);
+                span = output.GetSpan(MinimumSpan);
+                written = 0;
+            }
+
+            var n = Math.Min(bytes.Length, span.Length - written);
+            bytes[..n].CopyTo(span[written..]);
+            written += n;
+            bytes = bytes[n..];
+        }
+    }
+
+    private const int MinimumSpan = 256;
+
+    /// <summary>
+    /// The length of the longest prefix of <paramref name="chunk"/>, which starts a line, made of whole lines that
+    /// end in CRLF and are not followed by a line starting with '.': bytes that go out unchanged.
+    /// </summary>
+    internal static int UnchangedRun(ReadOnlySpan<byte> chunk)
+    {
+        var problem = FirstChangingLf(chunk);
+        if (problem < 0)
+        {
+            return chunk.LastIndexOf((byte)'\n') + 1;
+        }
+
+        // An LF followed by '.': its line is fine, the next one is not. A bare LF: its own line is not.
+        var bare = problem == 0 || chunk[problem - 1] != (byte)'\r';
+        return bare ? chunk[..problem].LastIndexOf((byte)'\n') + 1 : problem + 1;
+    }
+
+    /// <summary>The index of the first LF that is bare (no CR before it in <paramref name="s"/>) or followed by '.', or -1.</summary>
+    internal static int FirstChangingLf(ReadOnlySpan<byte> s)
+    {
+        if (s.IsEmpty)
+        {
+            return -1;
+        }
+
+        if (s[0] == (byte)'\n')
+        {
+            return 0;
+        }
+
+        var i = 1;
+        ref var start = ref MemoryMarshal.GetReference(s);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var lf = Vector256.Create((byte)'\n');
+            var cr = Vector256.Create((byte)'\r');
+            var dot = Vector256.Create((byte)'.');
+            for (; i + Vector256<byte>.Count < s.Length; i += Vector256<byte>.Count)
+            {
+                var isLf = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)i), lf);
+                if (isLf == Vector256<byte>.Zero)
+                {
+                    continue;
+                }
+
+                var bad = isLf & (~Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(i - 1)), cr) | Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(i + 1)), dot));
+                if (bad != Vector256<byte>.Zero)
+                {
+                    return i + BitOperations.TrailingZeroCount(bad.ExtractMostSignificantBits());
+                }
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated)
+        {
+            var lf = Vector128.Create((byte)'\n');
+            var cr = Vector128.Create((byte)'\r');
+            var dot = Vector128.Create((byte)'.');
+            for (; i + Vector128<byte>.Count < s.Length; i += Vector128<byte>.Count)
+            {
+                var isLf = Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)i), lf);
+                if (isLf == Vector128<byte>.Zero)
+                {
+                    continue;
+                }
+
+                var bad = isLf & (~Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i - 1)), cr) | Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 1)), dot));
+                if (bad != Vector128<byte>.Zero)
+                {
+                    return i + BitOperations.TrailingZeroCount(bad.ExtractMostSignificantBits());
+                }
+            }
+        }
+
+        // The tail, and everything without vectors. An LF that ends the chunk: its next byte is the next chunk's
+        // first, which the caller checks at the start of that line.
+        for (; i < s.Length; i++)
+        {
+            if (s[i] == (byte)'\n' && (s[i - 1] != (byte)'\r' || (i + 1 < s.Length && s[i + 1] == (byte)'.')))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Ends the message: a CRLF if its last line had none, then the terminating "." CRLF.</summary>

@@ -45,6 +45,53 @@ public sealed class Pop3MessageWriterTests
     }
 
     [Fact]
+    public void Long_messages_take_the_bulk_paths_and_still_match_the_reference()
+    {
+        // Long runs of unchanged CRLF lines cross the vector scan's 16/32-octet blocks at every offset, and long
+        // runs of bare-LF lines go through the rewriting loop; rare dots, other endings and bare CRs interrupt them.
+        var random = new Random(2449);
+        for (var run = 0; run < 2_000; run++)
+        {
+            var bytes = new List<byte>("Subject: bulk\r\n\r\n"u8.ToArray());
+            var length = random.Next(0, 4096);
+            while (bytes.Count < length)
+            {
+                var line = random.Next(0, 120);
+                var start = random.Next(30) == 0 ? (byte)'.' : (byte)'a';
+                bytes.Add(start);
+                for (var i = 1; i < line; i++)
+                {
+                    bytes.Add(random.Next(200) == 0 ? (byte)'\r' : (byte)('a' + random.Next(26)));
+                }
+
+                // Even runs: mostly CRLF lines; odd runs: mostly bare-LF lines, as Maildir files usually are.
+                if (run % 2 == 0 ? random.Next(40) != 0 : random.Next(40) == 0)
+                {
+                    bytes.Add((byte)'\r');
+                }
+
+                bytes.Add((byte)'\n');
+            }
+
+            var input = bytes.ToArray();
+            int[] cuts = [.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => random.Next(0, input.Length + 1)).Order()];
+            var (retr, length2, wireLength) = Pop3MessageEncoderTests.Encode(input, -1, cuts);
+            var normalised = Reference.NormaliseCrlf(input);
+            var context = $"run {run}: {input.Length} octets cut at [{string.Join(',', cuts)}]";
+            Assert.True(Reference.Stuff(normalised).AsSpan().SequenceEqual(retr), context);
+            Assert.True(normalised.Length == length2, context);
+            Assert.True(retr.Length - 3 == wireLength, context);
+            Assert.True(normalised.Length == Pop3MessageWriter.Measure(input), context);
+
+            var encoder = new Pop3MessageEncoder();
+            encoder.Encode(input, null);
+            encoder.CompleteLength();
+            var lines = Reference.Lines(normalised);
+            Assert.True(lines.Count - (lines.FindIndex(l => l.Length == 2) + 1) == encoder.BodyLines, context + " body lines");
+        }
+    }
+
+    [Fact]
     public async Task Any_octet_string_read_in_any_sizes_is_written_like_the_reference()
     {
         var random = new Random(6856);

@@ -24,6 +24,7 @@ public static class MaildirPop3ServerBuilderExtensions
         services.AddLogging();
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, MaildirMaildrop>();
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<Diagnostics.IPop3BackendProbe, MaildirBackendProbe>());
         return builder;
     }
 }

@@ -26,6 +26,16 @@ public sealed class Pop3AuthenticationOptions
     public bool Apop { get; set; }
 
     /// <summary>
+    /// Offer SASL EXTERNAL (RFC 4422 App. A): a client that presented a validated TLS client certificate logs in
+    /// as the user the certificate names (see <see cref="ExternalUserFrom"/>). Needs a listener with
+    /// <c>ClientCertificateMode</c> set. Off by default.
+    /// </summary>
+    public bool External { get; set; }
+
+    /// <summary>Which certificate field names the user for EXTERNAL: <c>CommonName</c> (the default) or <c>Email</c> (the e-mail subject alternative name).</summary>
+    public Pop3CertificateUserField ExternalUserFrom { get; set; } = Pop3CertificateUserField.CommonName;
+
+    /// <summary>
     /// The SASL mechanisms to offer, e.g. <c>PLAIN SCRAM-SHA-256</c> (a space- or comma-separated string, or a list).
     /// Empty (the default) offers every mechanism the authenticator and the configuration can serve.
     /// </summary>
@@ -119,4 +129,14 @@ public sealed class Pop3OAuthOptions
 
     /// <summary>The OpenID configuration URL named in the RFC 7628 error reply (optional).</summary>
     public string? OpenIdConfiguration { get; set; }
+}
+
+/// <summary>The certificate field that names the user for SASL EXTERNAL.</summary>
+public enum Pop3CertificateUserField
+{
+    /// <summary>The subject's common name (CN).</summary>
+    CommonName,
+
+    /// <summary>The first e-mail address among the subject alternative names (or the subject's E= field).</summary>
+    Email,
 }

@@ -42,6 +42,7 @@ internal static class Pop3AuthenticationRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, ScramSha256Mechanism>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, OAuthBearerMechanism>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, XOAuth2Mechanism>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, ExternalMechanism>());
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3CapabilityProvider, Pop3AuthenticationCapabilities>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3GreetingSuffix, ApopGreeting>());

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Connections;
@@ -23,6 +22,8 @@ internal sealed class Pop3KestrelOptionsSetup(
     ILoggerFactory loggers,
     Diagnostics.Pop3Metrics? metrics = null) : IConfigureOptions<KestrelServerOptions>
 {
+    private const string TlsEstablished = "Pop3.TlsEstablished";
+
     public void Configure(KestrelServerOptions kestrel)
     {
         var endpoints = options.Value.Endpoints;
@@ -57,6 +58,7 @@ internal sealed class Pop3KestrelOptionsSetup(
                     listen.Protocols = HttpProtocols.None;
                     if (metrics is not null)
                     {
+                        // Around the TLS middleware: a connection that got past it (marked below) completed its handshake.
                         listen.Use(next => async connection =>
                         {
                             try
@@ -65,8 +67,7 @@ internal sealed class Pop3KestrelOptionsSetup(
                             }
                             finally
                             {
-                                // The TLS middleware sets the handshake feature only when the handshake succeeded.
-                                metrics.TlsHandshake("implicit", connection.Features.Get<ITlsHandshakeFeature>() is not null);
+                                metrics.TlsHandshake("implicit", connection.Items.ContainsKey(TlsEstablished));
                             }
                         });
                     }
@@ -75,6 +76,15 @@ internal sealed class Pop3KestrelOptionsSetup(
                     {
                         OnConnection = context => ValueTask.FromResult(tls.ServerOptions(name, context.ClientHelloInfo.ServerName)),
                         HandshakeTimeout = tls.HandshakeTimeout,
+                    });
+                }
+
+                if (endpoint.Tls == Pop3TlsMode.Implicit && metrics is not null)
+                {
+                    listen.Use(next => connection =>
+                    {
+                        connection.Items[TlsEstablished] = true;
+                        return next(connection);
                     });
                 }
 

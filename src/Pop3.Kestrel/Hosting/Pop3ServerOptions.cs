@@ -136,6 +136,12 @@ public sealed class Pop3EndpointOptions
 
     /// <summary>Whether to ask TLS clients for a certificate.</summary>
     public Pop3ClientCertificateMode ClientCertificateMode { get; set; } = Pop3ClientCertificateMode.NoCertificate;
+
+    /// <summary>
+    /// A PEM file of the certificate authorities client certificates must chain to. Unset, the system's
+    /// trusted roots decide.
+    /// </summary>
+    public string? ClientCertificateAuthority { get; set; }
 }
 
 /// <summary>Client certificates on a TLS connection.</summary>

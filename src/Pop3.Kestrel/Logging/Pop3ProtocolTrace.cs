@@ -5,7 +5,7 @@ using Pop3.Kestrel.Protocol;
 namespace Pop3.Kestrel.Logging;
 
 /// <summary>
-/// The protocol trace: every client line at <see cref="LogLevel.Trace"/> (Serilog: Verbose) under the
+/// The protocol trace: every client line, and the first line of every reply, at <see cref="LogLevel.Trace"/> (Serilog: Verbose) under the
 /// category <see cref="Category"/>, with secrets replaced by <c>****</c> before the line becomes a string:
 /// PASS's argument, APOP's digest, AUTH's initial response and every SASL continuation line.
 /// </summary>
@@ -69,4 +69,7 @@ public static partial class Pop3ProtocolTrace
 
     [LoggerMessage(100, LogLevel.Trace, "C: {Line}")]
     internal static partial void ClientLine(this ILogger logger, string line);
+
+    [LoggerMessage(101, LogLevel.Trace, "S: {Line}")]
+    internal static partial void ServerLine(this ILogger logger, string line);
 }

@@ -61,7 +61,7 @@ public sealed class Pop3Session
     public async Task<Pop3SessionSummary> RunAsync(IDuplexPipe transport, Pop3ConnectionInfo connection, CancellationToken stopping, IPop3TlsUpgrade? tls = null)
     {
         _input = transport.Input;
-        _output = transport.Output;
+        _output = TraceReplies(transport.Output);
         var context = Context = new Pop3SessionContext(connection, _output, _services, _options, _time) { Tls = tls };
         var end = Pop3SessionEnd.Dropped;
 
@@ -84,6 +84,18 @@ public sealed class Pop3Session
 
         return new Pop3SessionSummary(context.User, end, context.Commands, context.Retrieved, context.RetrievedBytes,
             context.Topped, context.ToppedBytes, context.DeletedAtUpdate, context.DeletedBytesAtUpdate, context.Elapsed);
+    }
+
+    private PipeWriter TraceReplies(PipeWriter output)
+    {
+        if (Trace is not { } trace || !trace.IsEnabled(LogLevel.Trace))
+        {
+            return output;
+        }
+
+        var traced = new Pop3ReplyTrace(output, trace);
+        traced.BeginReply();
+        return traced;
     }
 
     private async Task<Pop3SessionEnd> ServeAsync(Pop3SessionContext context, ITimer timer)
@@ -236,6 +248,7 @@ public sealed class Pop3Session
         {
             var text = line.Length <= MaxAuthLineLength ? line.ToArray() : [];
             trace.ClientLine(Pop3ProtocolTrace.Redact(text, continuation));
+            (_output as Pop3ReplyTrace)?.BeginReply();
         }
 
         var started = _time.GetTimestamp();
@@ -312,7 +325,7 @@ public sealed class Pop3Session
         }
 
         _input = secure.Input;
-        _output = context.Output = secure.Output;
+        _output = context.Output = TraceReplies(secure.Output);
         context.Connection.IsSecure = true;
 
         // RFC 2595 §4: the client must discard what it learned before TLS, and so does the server.
@@ -363,6 +376,7 @@ public sealed class Pop3Session
         try
         {
             var output = _output!;
+            (output as Pop3ReplyTrace)?.BeginReply();
             output.Write(reply);
             using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
             await output.FlushAsync(giveUp.Token);

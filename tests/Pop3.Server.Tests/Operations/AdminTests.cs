@@ -46,8 +46,19 @@ public sealed class AdminTests
             await client.ReadToEndAsync();
         }
 
-        await metrics.WaitForAsync("pop3.sessions");
-        Assert.Equal(1, metrics.Sum("pop3.sessions", ("pop3.session.end", "quit")));
+        await using (var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint))
+        {
+            await client.ReadLineAsync();
+            Assert.StartsWith("+", await client.CommandAsync("AUTH PLAIN"));
+            Assert.StartsWith("+OK", await client.CommandAsync(Convert.ToBase64String("\0bob\0hunter 2"u8)));
+            await client.CommandAsync("QUIT");
+            await client.ReadToEndAsync();
+        }
+
+        await metrics.WaitForCountAsync("pop3.sessions", 2);
+        Assert.Equal(2, metrics.Sum("pop3.sessions", ("pop3.session.end", "quit")));
+        Assert.Equal(1, metrics.Sum("pop3.logins", ("pop3.mechanism", "PLAIN"), ("pop3.result", "succeeded")));
+        Assert.Equal(1, metrics.Sum("pop3.commands", ("pop3.command", "AUTH"), ("pop3.result", "ok")));
         Assert.Equal(0, metrics.Sum("pop3.sessions.active"));
         Assert.Equal(1, metrics.Sum("pop3.commands", ("pop3.command", "RETR"), ("pop3.result", "ok")));
         Assert.Equal(2, metrics.Sum("pop3.commands", ("pop3.command", "USER"), ("pop3.result", "ok")));
@@ -56,7 +67,7 @@ public sealed class AdminTests
         Assert.Equal(1, metrics.Sum("pop3.logins", ("pop3.mechanism", "USER"), ("pop3.result", "failed")));
         Assert.Equal(21, metrics.Sum("pop3.message.bytes_sent"));
         Assert.Equal(1, metrics.Count("pop3.retr.duration"));
-        Assert.Equal(2, metrics.Count("pop3.login.duration"));
+        Assert.Equal(3, metrics.Count("pop3.login.duration"));
     }
 
     [Fact]
@@ -190,6 +201,36 @@ public sealed class AdminTests
             }
 
             await Task.Yield();
+        }
+    }
+}
+
+public sealed class ReadinessTests
+{
+    [Fact]
+    public async Task Readiness_fails_while_the_maildir_root_is_missing_and_passes_once_it_exists()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "pop3-ready-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            var users = Path.Combine(root, "users");
+            await File.WriteAllTextAsync(users, "alice:{PLAIN}secret\n");
+            await using var server = new Pop3ServerFactory()
+                .With("Pop3:Authentication:UsersFile", users)
+                .With("Pop3:Maildir:Path", Path.Combine(root, "mail", "{user}", "Maildir"));
+            using var http = server.CreateAdminClient();
+
+            var missing = await http.GetAsync("/readyz");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, missing.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+
+            Directory.CreateDirectory(Path.Combine(root, "mail"));
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
         }
     }
 }

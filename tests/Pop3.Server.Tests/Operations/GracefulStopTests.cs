@@ -36,7 +36,7 @@ public sealed class GracefulStopTests
     [Fact]
     public async Task A_retr_in_progress_is_sent_whole_before_the_session_closes()
     {
-        var message = LargeMessage(32 * 1024 * 1024);
+        var message = LargeMessage(16 * 1024 * 1024);
         var store = new InMemoryMailStore();
         store.Add("alice", message);
         await using var server = new Pop3ServerFactory().WithInMemoryMail(store);
@@ -89,7 +89,7 @@ public sealed class GracefulStopTests
     public async Task After_the_drain_timeout_a_stuck_session_is_aborted_without_update()
     {
         var store = new InMemoryMailStore();
-        store.Add("alice", LargeMessage(32 * 1024 * 1024));
+        store.Add("alice", LargeMessage(16 * 1024 * 1024));
         store.Add("alice", "Subject: marked\r\n\r\nbody\r\n"u8.ToArray());
         await using var server = new Pop3ServerFactory().WithInMemoryMail(store).With("Pop3:DrainTimeout", "00:00:01");
         await using var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint);
@@ -112,16 +112,23 @@ public sealed class GracefulStopTests
     [Fact]
     public async Task Readiness_turns_unhealthy_as_soon_as_draining_starts()
     {
-        await using var server = new Pop3ServerFactory().WithInMemoryMail(new());
-        _ = server.Pop3EndPoint;
+        var store = new InMemoryMailStore();
+        store.Add("alice", LargeMessage(16 * 1024 * 1024));
+        await using var server = new Pop3ServerFactory().WithInMemoryMail(store);
+        await using var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint);
+        await client.LoginAsync();
         var health = server.Services.GetRequiredService<HealthCheckService>();
         Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(c => c.Tags.Contains("ready"))).Status);
 
-        server.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
-
+        // A RETR the client does not read keeps the host draining while readiness is asked.
+        Assert.StartsWith("+OK", await client.CommandAsync("RETR 1"));
+        var stop = Host(server).StopAsync();
         var report = await health.CheckHealthAsync(c => c.Tags.Contains("ready"));
+
         Assert.Equal(HealthStatus.Unhealthy, report.Status);
         Assert.Contains("draining", report.Entries["pop3"].Description, StringComparison.Ordinal);
+        await client.ReadMultiLineBodyAsync();
+        await stop.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]

@@ -50,7 +50,15 @@ public sealed class LoggingTests
             .Select(e => e.RenderMessage()).ToList();
         Assert.Equal(
             ["C: \"USER alice\"", "C: \"PASS ****\"", "C: \"APOP alice ****\"", "C: \"AUTH PLAIN ****\"", "C: \"USER alice\"", "C: \"PASS ****\"", "C: \"RETR 1\"", "C: \"QUIT\""],
-            trace);
+            trace.Where(line => line.StartsWith("C:", StringComparison.Ordinal)));
+
+        // The first line of each reply, the greeting included; never a line of the message.
+        var replies = trace.Where(line => line.StartsWith("S:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(9, replies.Count);
+        Assert.Equal("S: \"+OK Pop3.Kestrel ready\"", replies[0]);
+        Assert.StartsWith("S: \"-ERR", replies[2], StringComparison.Ordinal);
+        Assert.StartsWith("S: \"+OK Logged in", replies[6], StringComparison.Ordinal);
+        Assert.DoesNotContain(trace, line => line.Contains("hello", StringComparison.Ordinal) || line.Contains("Subject", StringComparison.Ordinal));
 
         // The summary line, Dovecot style, with the user in the scope once known.
         Assert.Equal("\"alice\"", ended.Properties["User"].ToString());

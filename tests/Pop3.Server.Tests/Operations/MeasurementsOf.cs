@@ -15,6 +15,7 @@ public sealed class MeasurementsOf : IDisposable
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<(string Instrument, double Value, KeyValuePair<string, object?>[] Tags)> _measurements = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _seen = new();
+    private readonly ConcurrentQueue<TaskCompletionSource> _next = new();
 
     public MeasurementsOf(Pop3ServerFactory server)
     {
@@ -40,6 +41,23 @@ public sealed class MeasurementsOf : IDisposable
     public Task WaitForAsync(string instrument) =>
         _seen.GetOrAdd(instrument, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task.WaitAsync(TimeSpan.FromSeconds(30));
 
+    /// <summary>Waits until <paramref name="instrument"/> has recorded at least <paramref name="count"/> measurements.</summary>
+    public async Task WaitForCountAsync(string instrument, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (Count(instrument) < count)
+        {
+            var next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _next.Enqueue(next);
+            if (Count(instrument) >= count)
+            {
+                break;
+            }
+
+            await next.Task.WaitAsync(timeout.Token);
+        }
+    }
+
     public void Dispose() => _listener.Dispose();
 
     private IEnumerable<(string Instrument, double Value, KeyValuePair<string, object?>[] Tags)> Matching(string instrument, (string Key, string Value)[] tags) =>
@@ -50,5 +68,9 @@ public sealed class MeasurementsOf : IDisposable
     {
         _measurements.Enqueue((instrument.Name, value, tags.ToArray()));
         _seen.GetOrAdd(instrument.Name, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        while (_next.TryDequeue(out var waiter))
+        {
+            waiter.TrySetResult();
+        }
     }
 }
