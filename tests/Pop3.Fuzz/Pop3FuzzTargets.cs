@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Pop3.Kestrel;
 using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Authentication.Sasl;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Protocol;
@@ -25,7 +26,32 @@ public static class Pop3FuzzTargets
     {
         Framing(input);
         Parsing(input);
+        Sasl(input);
         Session(input);
+    }
+
+    /// <summary>
+    /// The SASL and credential decoders on the input as a client message (bytes, and as text both ways):
+    /// PLAIN, OAUTHBEARER, XOAUTH2, saslname, the users-file line and stored-password parsers. They may refuse
+    /// anything; they must not throw.
+    /// </summary>
+    public static void Sasl(ReadOnlySpan<byte> input)
+    {
+        if (PlainMechanism.TryParse(input, out var authzid, out var authcid, out var password))
+        {
+            Check(authzid.Length + authcid.Length + password.Length <= input.Length, "PLAIN decoded more than it was given");
+        }
+
+        Pop3SaslText.TryDecodeField(input, out _);
+        foreach (var text in new[] { Encoding.Latin1.GetString(input), Encoding.UTF8.GetString(input) })
+        {
+            OAuthBearerMechanism.Parse(text, out _, out _);
+            XOAuth2Mechanism.Parse(text, out _, out _);
+            BearerExchange.TryGetBearer(text, out _);
+            Pop3SaslText.TryDecodeSaslName(text, out _);
+            Pop3StoredPassword.TryParse(text, out _, out _);
+            Pop3UsersFile.Parse(new StringReader(text));
+        }
     }
 
     /// <summary>
@@ -158,6 +184,11 @@ public static class Pop3FuzzTargets
             "APOP alice 0123456789abcdef0123456789abcdef\r\nAUTH PLAIN AGFsaWNlAHNlY3JldA==\r\nAUTH\r\n*\r\nUTF8\r\nSTLS\r\n",
             "user alice\r\npass secret\r\nlist\r\nretr 2\r\nquit\r\n",
             "USER alice\nPASS secret\r\n\r\n\0\0\r\n",
+            "AUTH PLAIN\r\nAGFsaWNlAHNlY3JldA==\r\nAUTH LOGIN YWxpY2U=\r\nc2VjcmV0\r\nAUTH CRAM-MD5\r\n*\r\n",
+            "\0alice\0secret",
+            "n,a=alice,\u0001auth=Bearer eyJhbGciOiJIUzI1NiJ9.e30.x\u0001\u0001",
+            "user=alice\u0001auth=Bearer token\u0001\u0001",
+            "alice:{PLAIN}secret:1000:1000::/home/alice::userdb_mail=maildir:~/Maildir\nbob:{SHA512-CRYPT}$6$rounds=5000$salt$hash\n",
         }.Select(Encoding.Latin1.GetBytes),
     ];
 

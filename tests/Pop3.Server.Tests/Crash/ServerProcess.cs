@@ -13,17 +13,21 @@ public sealed partial class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly Task _drain;
 
-    private ServerProcess(Process process, IPEndPoint endPoint, Task drain)
+    private ServerProcess(Process process, IPEndPoint endPoint, Task drain, System.Collections.Concurrent.ConcurrentQueue<string> log)
     {
         _process = process;
         EndPoint = endPoint;
         _drain = drain;
+        Log = log;
     }
 
     public IPEndPoint EndPoint { get; }
 
+    /// <summary>Every line the server wrote to stdout and stderr so far.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Log { get; }
+
     /// <summary>Starts the server over the Maildirs <c>root/{user}/Maildir</c> with the users file <c>root/users</c>.</summary>
-    public static async Task<ServerProcess> StartAsync(string root)
+    public static async Task<ServerProcess> StartAsync(string root, params string[] settings)
     {
         var server = Path.Combine(AppContext.BaseDirectory, "Pop3.Server.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -35,17 +39,20 @@ public sealed partial class ServerProcess : IAsyncDisposable
             // The content root: the server reads its appsettings.json (logging to the console included) from there.
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var argument in new[]
-        {
+        string[] arguments =
+        [
             server,
             "--Pop3:Endpoints:Default:Address=127.0.0.1",
             "--Pop3:Endpoints:Default:Port=0",
+            "--Pop3:Admin:Address=127.0.0.1",
             "--Pop3:Admin:Port=0",
             $"--Pop3:Maildir:Path={Path.Combine(root, "{user}", "Maildir")}",
             $"--Pop3:Authentication:UsersFile={Path.Combine(root, "users")}",
             $"--Pop3:DataPath={Path.Combine(root, "data")}",
             "--Serilog:MinimumLevel:Override:Pop3.Kestrel=Information",
-        })
+            .. settings,
+        ];
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -75,7 +82,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         try
         {
             var endPoint = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            return new ServerProcess(process, endPoint, drain);
+            return new ServerProcess(process, endPoint, drain, log);
         }
         catch
         {

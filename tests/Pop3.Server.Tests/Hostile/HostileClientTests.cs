@@ -171,6 +171,33 @@ public sealed class HostileClientTests(HostileServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_client_that_vanishes_in_the_middle_of_an_auth_exchange_leaves_nothing_behind()
+    {
+        var attacker = await RawPop3Client.ConnectAsync(fixture.Server.Pop3EndPoint);
+        Assert.StartsWith("+OK", await attacker.ReadLineAsync());
+        Assert.StartsWith("+", await attacker.CommandAsync("AUTH PLAIN"));
+
+        // Half of the base64 of "\0alice\0secret", then gone.
+        await attacker.SendAsync("AGFsaWNl");
+        attacker.Abort();
+        await attacker.DisposeAsync();
+
+        // And one that completes AUTH (taking the lock) and vanishes at once.
+        var second = await RawPop3Client.ConnectAsync(fixture.Server.Pop3EndPoint);
+        Assert.StartsWith("+OK", await second.ReadLineAsync());
+        await second.SendAsync("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
+        second.Abort();
+        await second.DisposeAsync();
+
+        await using (var again = await fixture.LoginAliceAgainAsync())
+        {
+            Assert.Equal("+OK Logging out", await again.CommandAsync("QUIT"));
+        }
+
+        await fixture.AssertOthersServedAsync();
+    }
+
+    [Fact]
     public async Task Clients_that_vanish_mid_tls_handshake_do_not_disturb_others()
     {
         var secure = fixture.Server.EndPointOf("Secure");

@@ -90,19 +90,23 @@ public sealed class GracefulStopTests
     {
         var store = new InMemoryMailStore();
         store.Add("alice", LargeMessage(16 * 1024 * 1024));
+        store.Add("alice", "Subject: marked\r\n\r\nbody\r\n"u8.ToArray());
         await using var server = new Pop3ServerFactory().WithInMemoryMail(store).With("Pop3:DrainTimeout", "00:00:01");
         await using var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint);
         await client.LoginAsync();
-        Assert.StartsWith("+OK", await client.CommandAsync("DELE 1"));
+        Assert.StartsWith("+OK", await client.CommandAsync("DELE 2"));
         Assert.StartsWith("+OK", await client.CommandAsync("RSET"));
-        Assert.StartsWith("+OK", await client.CommandAsync("DELE 1"));
+        Assert.StartsWith("+OK", await client.CommandAsync("DELE 2"));
+
+        // The message retrieved is not the one marked: a RETR of a marked message fails at once, and then
+        // the QUIT behind it would commit whenever the session read both before the stop began (a race).
         await client.SendAsync("RETR 1\r\nQUIT\r\n");
 
         // Never read: the RETR cannot finish, so the QUIT behind it never runs.
         var clock = Stopwatch.StartNew();
         await Host(server).StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(20));
-        Assert.Single(store.Ids("alice"));
+        Assert.Equal(2, store.Ids("alice").Count);
     }
 
     [Fact]
