@@ -18,7 +18,8 @@ COPY src/Pop3.Kestrel.Proxy/Pop3.Kestrel.Proxy.csproj src/Pop3.Kestrel.Proxy/
 COPY src/Pop3.Server/Pop3.Server.csproj src/Pop3.Server/
 RUN dotnet restore src/Pop3.Server/Pop3.Server.csproj
 COPY appsettings.json ./
-COPY src/ src/
+# No .dockerignore (the repository keeps its top level small): build output from a developer's tree is left out here.
+COPY --exclude=**/bin --exclude=**/obj src/ src/
 RUN dotnet publish src/Pop3.Server/Pop3.Server.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
