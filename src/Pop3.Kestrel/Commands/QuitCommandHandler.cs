@@ -24,6 +24,7 @@ internal sealed class QuitCommandHandler(ILogger<QuitCommandHandler> logger) : I
         context.State = Pop3SessionState.Update;
         if (maildrop.DeletedCount == 0)
         {
+            await maildrop.ReleaseAsync();
             context.Write(Pop3Replies.Quit);
             return Pop3CommandResult.Close;
         }
@@ -36,12 +37,14 @@ internal sealed class QuitCommandHandler(ILogger<QuitCommandHandler> logger) : I
         catch (Exception e)
         {
             logger.CommitFailed(e, maildrop.DeletedCount);
+            await maildrop.ReleaseAsync();
             context.Write(Pop3Replies.CommitFailed);
             return Pop3CommandResult.Close;
         }
 
         context.DeletedAtUpdate = maildrop.DeletedCount;
         context.DeletedBytesAtUpdate = maildrop.MarkedSize();
+        await maildrop.ReleaseAsync();
         context.Write(Pop3Replies.QuitCommitted);
         return Pop3CommandResult.Close;
     }

@@ -142,6 +142,13 @@ public sealed class Pop3Maildrop
         return total;
     }
 
+    /// <summary>
+    /// Releases the backend's lock before QUIT's reply goes out, so a client that reconnects at once
+    /// after <c>+OK</c> finds its mailbox free. The DI scope disposes the backend again later; backends
+    /// must allow that (the conformance kit checks it).
+    /// </summary>
+    internal ValueTask ReleaseAsync() => _backend.DisposeAsync();
+
     internal ValueTask CommitAsync(CancellationToken cancellationToken) =>
         _backend.CommitDeletionsAsync(Marked(), cancellationToken);
 

@@ -278,7 +278,8 @@ public sealed class SessionTests
         await b.CommandAsync("USER alice");
         Assert.Equal("-ERR [IN-USE] Mailbox is locked by another session", await b.CommandAsync("PASS secret"));
         Assert.Equal("+OK Logging out", await a.CommandAsync("QUIT"));
-        await a.Run;
+
+        // The lock is free once QUIT's +OK is out, not only when the connection has closed.
         await b.CommandAsync("USER alice");
         Assert.StartsWith("+OK Logged in", await b.CommandAsync("PASS secret"));
     }
