@@ -80,11 +80,12 @@ public static class MaildirDelivery
         for (var attempt = 0; ; attempt++)
         {
             var now = time.GetUtcNow();
+            // Six digits always, so names delivered within one second sort in delivery order.
             var micros = now.Ticks % TimeSpan.TicksPerSecond / TimeSpan.TicksPerMicrosecond;
             var counter = Interlocked.Increment(ref s_counter);
             var unique = string.Create(
                 CultureInfo.InvariantCulture,
-                $"{now.ToUnixTimeSeconds()}.M{micros}P{Environment.ProcessId}Q{counter}.{host}");
+                $"{now.ToUnixTimeSeconds()}.M{micros:D6}P{Environment.ProcessId}Q{counter}.{host}");
             try
             {
                 return (unique, new FileStream(Path.Combine(root, MaildirDirectory.Tmp, unique), options));
