@@ -10,28 +10,13 @@ namespace Pop3.Server.Tests.Clients;
 /// otherwise: a single-line command such as DELE needs --head (-I, i.e. CURLOPT_NOBODY), or curl waits for a body that
 /// never comes.
 /// </summary>
-public sealed class CurlClientTests : IAsyncLifetime, IDisposable
+public sealed class CurlClientTests : ExternalClientTests
 {
-    private readonly CorpusMailbox _mailbox = CorpusMailbox.Of(CorpusMailbox.Tricky);
-    private readonly Pop3SessionRecorder _sessions = new();
-    private readonly Pop3ServerFactory _server = new();
-    private readonly TempDirectory _home = new();
-
-    public Task InitializeAsync()
-    {
-        _server.WithInMemoryMail(_mailbox.Store).WithSessionRecorder(_sessions);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    public void Dispose() => _home.Dispose();
-
-    private string Url(string path = "") => $"pop3://127.0.0.1:{_server.Pop3EndPoint.Port}/{path}";
+    private string Url(string path = "") => $"pop3://127.0.0.1:{Server.Pop3EndPoint.Port}/{path}";
 
     private async Task<ExternalToolResult> CurlAsync(params string[] arguments)
     {
-        var result = await ExternalTool.RunAsync("curl", "curl", _home.Path, ["--silent", "--show-error", "--user", "alice:secret", .. arguments]);
+        var result = await ExternalTool.RunAsync("curl", "curl", Home.Path, ["--silent", "--show-error", "--user", "alice:secret", .. arguments]);
         Assert.True(result.ExitCode == 0, $"curl {string.Join(' ', arguments)}: {result}");
         return result;
     }
@@ -39,39 +24,39 @@ public sealed class CurlClientTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Retr_of_each_message_is_written_byte_for_byte()
     {
-        for (var n = 1; n <= _mailbox.Count; n++)
+        for (var n = 1; n <= Mailbox.Count; n++)
         {
-            var output = _home[$"message-{n}"];
+            var output = Home[$"message-{n}"];
             await CurlAsync(Url(n.ToString()), "--output", output);
-            BytesAssert.Equal(_mailbox.Expected(n), await File.ReadAllBytesAsync(output), _mailbox.Names[n - 1]);
-            Assert.Equal(Pop3SessionEnd.Quit, (await _sessions.NextEndAsync()).End);
+            BytesAssert.Equal(Mailbox.Expected(n), await File.ReadAllBytesAsync(output), Mailbox.Names[n - 1]);
+            Assert.Equal(Pop3SessionEnd.Quit, (await Sessions.NextEndAsync()).End);
         }
 
-        Assert.Equal(_mailbox.Ids, _mailbox.Store.Ids("alice"));
+        Assert.Equal(Mailbox.Ids, Mailbox.Store.Ids("alice"));
     }
 
     [Fact]
     public async Task The_mailbox_url_lists_every_message_with_its_size()
     {
         var result = await CurlAsync(Url());
-        Assert.Equal(_mailbox.ScanListing(), result.StandardOutput);
+        Assert.Equal(Mailbox.ScanListing(), result.StandardOutput);
     }
 
     [Fact]
     public async Task Uidl_as_a_custom_request_lists_the_store_ids()
     {
         var result = await CurlAsync(Url(), "--request", "UIDL");
-        Assert.Equal(_mailbox.UidListing(), result.StandardOutput);
+        Assert.Equal(Mailbox.UidListing(), result.StandardOutput);
     }
 
     [Fact]
     public async Task Top_with_zero_lines_is_the_header_section_and_the_blank_line()
     {
-        for (var n = 1; n <= _mailbox.Count; n++)
+        for (var n = 1; n <= Mailbox.Count; n++)
         {
-            var output = _home[$"top-{n}"];
+            var output = Home[$"top-{n}"];
             await CurlAsync(Url(), "--request", $"TOP {n} 0", "--output", output);
-            BytesAssert.Equal(CorpusMailbox.Top(_mailbox.Expected(n), 0), await File.ReadAllBytesAsync(output), _mailbox.Names[n - 1]);
+            BytesAssert.Equal(CorpusMailbox.Top(Mailbox.Expected(n), 0), await File.ReadAllBytesAsync(output), Mailbox.Names[n - 1]);
         }
     }
 
@@ -79,11 +64,11 @@ public sealed class CurlClientTests : IAsyncLifetime, IDisposable
     public async Task Top_with_body_lines_unstuffs_dot_lines()
     {
         // Body line 899 of 009 is exactly ".": TOP ends on it, so the server sends "..", CRLF, ".", CRLF.
-        var output = _home["top"];
+        var output = Home["top"];
         await CurlAsync(Url(), "--request", "TOP 1 899", "--output", output);
         var top = await File.ReadAllBytesAsync(output);
         Assert.EndsWith("\n.\r\n", System.Text.Encoding.Latin1.GetString(top));
-        BytesAssert.Equal(CorpusMailbox.Top(_mailbox.Expected(1), 899), await File.ReadAllBytesAsync(output), _mailbox.Names[0]);
+        BytesAssert.Equal(CorpusMailbox.Top(Mailbox.Expected(1), 899), await File.ReadAllBytesAsync(output), Mailbox.Names[0]);
     }
 
     [Fact]
@@ -91,9 +76,9 @@ public sealed class CurlClientTests : IAsyncLifetime, IDisposable
     {
         await CurlAsync(Url(), "--request", "DELE 2", "--head");
 
-        var summary = await _sessions.NextEndAsync();
+        var summary = await Sessions.NextEndAsync();
         Assert.Equal(Pop3SessionEnd.Quit, summary.End);
         Assert.Equal(1, summary.Deleted);
-        Assert.Equal(_mailbox.Ids.Where((_, i) => i != 1), _mailbox.Store.Ids("alice"));
+        Assert.Equal(Mailbox.Ids.Where((_, i) => i != 1), Mailbox.Store.Ids("alice"));
     }
 }

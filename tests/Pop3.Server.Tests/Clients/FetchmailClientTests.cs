@@ -11,52 +11,34 @@ namespace Pop3.Server.Tests.Clients;
 /// asserted as such: fetchmail drops a leading mbox "From " envelope line (corpus files 010 and 020),
 /// treating it as an envelope rather than message content. Everything else must arrive byte for byte.
 /// </summary>
-public sealed class FetchmailClientTests : IAsyncLifetime, IDisposable
+public sealed class FetchmailClientTests : ExternalClientTests
 {
-    private readonly CorpusMailbox _mailbox = CorpusMailbox.Of(CorpusMailbox.Tricky);
-    private readonly Pop3SessionRecorder _sessions = new();
-    private readonly Pop3ServerFactory _server = new();
-    private readonly TempDirectory _home = new();
-
-    public Task InitializeAsync()
-    {
-        _server.WithInMemoryMail(_mailbox.Store).WithSessionRecorder(_sessions);
-        Directory.CreateDirectory(Delivered);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    public void Dispose() => _home.Dispose();
-
-    private string Delivered => _home["delivered"];
-
     private async Task<ExternalToolResult> FetchmailAsync(bool keep)
     {
         // fetchmail runs the MDA one message at a time, so "how many files so far" numbers them in order.
-        var rc = await _home.WritePrivateFileAsync("fetchmailrc", $"""
+        var rc = await Home.WritePrivateFileAsync("fetchmailrc", $"""
             set invisible
-            poll 127.0.0.1 service {_server.Pop3EndPoint.Port} protocol pop3 auth password
+            poll 127.0.0.1 service {Server.Pop3EndPoint.Port} protocol pop3 auth password
               user "alice" there with password "secret" is "{Environment.UserName}" here
               options {(keep ? "keep" : "no keep")} no rewrite no stripcr sslproto '' mda "cat > {Delivered}/$(ls {Delivered} | wc -l)"
 
             """);
-        return await ExternalTool.RunAsync("fetchmail", "fetchmail", _home.Path,
-            "--fetchmailrc", rc, "--pidfile", _home["fetchmail.pid"], "--idfile", _home["fetchids"], "--nodetach", "--nosyslog");
+        return await ExternalTool.RunAsync("fetchmail", "fetchmail", Home.Path,
+            "--fetchmailrc", rc, "--pidfile", Home["fetchmail.pid"], "--idfile", Home["fetchids"], "--nodetach", "--nosyslog");
     }
 
     private void AssertDeliveredExactly()
     {
-        Assert.Equal(_mailbox.Count, Directory.GetFiles(Delivered).Length);
-        for (var n = 1; n <= _mailbox.Count; n++)
+        Assert.Equal(Mailbox.Count, Directory.GetFiles(Delivered).Length);
+        for (var n = 1; n <= Mailbox.Count; n++)
         {
-            var expected = _mailbox.Expected(n);
+            var expected = Mailbox.Expected(n);
             if (expected.AsSpan().StartsWith("From "u8))
             {
                 expected = CorpusMailbox.WithoutFirstLine(expected);
             }
 
-            BytesAssert.Equal(expected, File.ReadAllBytes(Path.Combine(Delivered, (n - 1).ToString())), _mailbox.Names[n - 1]);
+            BytesAssert.Equal(expected, File.ReadAllBytes(Path.Combine(Delivered, (n - 1).ToString())), Mailbox.Names[n - 1]);
         }
     }
 
@@ -67,24 +49,24 @@ public sealed class FetchmailClientTests : IAsyncLifetime, IDisposable
         Assert.True(result.ExitCode == 0, $"fetchmail: {result}");
 
         AssertDeliveredExactly();
-        var summary = await _sessions.NextEndAsync();
+        var summary = await Sessions.NextEndAsync();
         Assert.Equal(Pop3SessionEnd.Quit, summary.End);
-        Assert.Equal(_mailbox.Count, summary.Retrieved);
+        Assert.Equal(Mailbox.Count, summary.Retrieved);
         Assert.Equal(0, summary.Deleted);
-        Assert.Equal(_mailbox.Ids, _mailbox.Store.Ids("alice"));
+        Assert.Equal(Mailbox.Ids, Mailbox.Store.Ids("alice"));
     }
 
     [Fact]
     public async Task A_second_keep_poll_finds_nothing_new_by_uidl()
     {
         Assert.Equal(0, (await FetchmailAsync(keep: true)).ExitCode);
-        await _sessions.NextEndAsync();
+        await Sessions.NextEndAsync();
 
         var again = await FetchmailAsync(keep: true);
         Assert.True(again.ExitCode == 1, $"fetchmail exit code 1 means no new mail: {again}");
-        Assert.Equal(0, (await _sessions.NextEndAsync()).Retrieved);
-        Assert.Equal(_mailbox.Count, Directory.GetFiles(Delivered).Length);
-        Assert.Equal(_mailbox.Ids, _mailbox.Store.Ids("alice"));
+        Assert.Equal(0, (await Sessions.NextEndAsync()).Retrieved);
+        Assert.Equal(Mailbox.Count, Directory.GetFiles(Delivered).Length);
+        Assert.Equal(Mailbox.Ids, Mailbox.Store.Ids("alice"));
     }
 
     [Fact]
@@ -94,9 +76,9 @@ public sealed class FetchmailClientTests : IAsyncLifetime, IDisposable
         Assert.True(result.ExitCode == 0, $"fetchmail: {result}");
 
         AssertDeliveredExactly();
-        var summary = await _sessions.NextEndAsync();
+        var summary = await Sessions.NextEndAsync();
         Assert.Equal(Pop3SessionEnd.Quit, summary.End);
-        Assert.Equal(_mailbox.Count, summary.Deleted);
-        Assert.Empty(_mailbox.Store.Ids("alice"));
+        Assert.Equal(Mailbox.Count, summary.Deleted);
+        Assert.Empty(Mailbox.Store.Ids("alice"));
     }
 }

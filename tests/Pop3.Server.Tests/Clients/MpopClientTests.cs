@@ -10,52 +10,34 @@ namespace Pop3.Server.Tests.Clients;
 /// (bare CR, NUL and 8-bit bytes included), so what it delivers must be the CRLF-normalised message
 /// with CRLF replaced by LF, exactly. Unlike fetchmail it keeps a leading mbox "From " line.
 /// </summary>
-public sealed class MpopClientTests : IAsyncLifetime, IDisposable
+public sealed class MpopClientTests : ExternalClientTests
 {
-    private readonly CorpusMailbox _mailbox = CorpusMailbox.Of(CorpusMailbox.Tricky);
-    private readonly Pop3SessionRecorder _sessions = new();
-    private readonly Pop3ServerFactory _server = new();
-    private readonly TempDirectory _home = new();
-
-    public Task InitializeAsync()
-    {
-        _server.WithInMemoryMail(_mailbox.Store).WithSessionRecorder(_sessions);
-        Directory.CreateDirectory(Delivered);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    public void Dispose() => _home.Dispose();
-
-    private string Delivered => _home["delivered"];
-
     private async Task<ExternalToolResult> MpopAsync(bool keep)
     {
         // mpop runs the MDA one message at a time, in order, so "how many files so far" numbers them.
-        var config = await _home.WritePrivateFileAsync("mpoprc", $"""
+        var config = await Home.WritePrivateFileAsync("mpoprc", $"""
             account default
             host 127.0.0.1
-            port {_server.Pop3EndPoint.Port}
+            port {Server.Pop3EndPoint.Port}
             user alice
             password secret
             tls off
             auth user
             received_header off
-            uidls_file {_home["uidls"]}
+            uidls_file {Home["uidls"]}
             keep {(keep ? "on" : "off")}
             delivery mda "cat > {Delivered}/$(ls {Delivered} | wc -l)"
 
             """);
-        return await ExternalTool.RunAsync("mpop", "mpop", _home.Path, "--file", config);
+        return await ExternalTool.RunAsync("mpop", "mpop", Home.Path, "--file", config);
     }
 
     private void AssertDeliveredExactly()
     {
-        Assert.Equal(_mailbox.Count, Directory.GetFiles(Delivered).Length);
-        for (var n = 1; n <= _mailbox.Count; n++)
+        Assert.Equal(Mailbox.Count, Directory.GetFiles(Delivered).Length);
+        for (var n = 1; n <= Mailbox.Count; n++)
         {
-            BytesAssert.Equal(CorpusMailbox.WithLfLineEndings(_mailbox.Expected(n)), File.ReadAllBytes(Path.Combine(Delivered, (n - 1).ToString())), _mailbox.Names[n - 1]);
+            BytesAssert.Equal(CorpusMailbox.WithLfLineEndings(Mailbox.Expected(n)), File.ReadAllBytes(Path.Combine(Delivered, (n - 1).ToString())), Mailbox.Names[n - 1]);
         }
     }
 
@@ -66,23 +48,23 @@ public sealed class MpopClientTests : IAsyncLifetime, IDisposable
         Assert.True(result.ExitCode == 0, $"mpop: {result}");
 
         AssertDeliveredExactly();
-        var summary = await _sessions.NextEndAsync();
+        var summary = await Sessions.NextEndAsync();
         Assert.Equal(Pop3SessionEnd.Quit, summary.End);
-        Assert.Equal(_mailbox.Count, summary.Retrieved);
+        Assert.Equal(Mailbox.Count, summary.Retrieved);
         Assert.Equal(0, summary.Deleted);
-        Assert.Equal(_mailbox.Ids, _mailbox.Store.Ids("alice"));
+        Assert.Equal(Mailbox.Ids, Mailbox.Store.Ids("alice"));
     }
 
     [Fact]
     public async Task A_second_run_retrieves_nothing_already_seen_by_uidl()
     {
         Assert.Equal(0, (await MpopAsync(keep: true)).ExitCode);
-        await _sessions.NextEndAsync();
+        await Sessions.NextEndAsync();
 
         var again = await MpopAsync(keep: true);
         Assert.True(again.ExitCode == 0, $"mpop: {again}");
-        Assert.Equal(0, (await _sessions.NextEndAsync()).Retrieved);
-        Assert.Equal(_mailbox.Count, Directory.GetFiles(Delivered).Length);
+        Assert.Equal(0, (await Sessions.NextEndAsync()).Retrieved);
+        Assert.Equal(Mailbox.Count, Directory.GetFiles(Delivered).Length);
     }
 
     [Fact]
@@ -92,9 +74,9 @@ public sealed class MpopClientTests : IAsyncLifetime, IDisposable
         Assert.True(result.ExitCode == 0, $"mpop: {result}");
 
         AssertDeliveredExactly();
-        var summary = await _sessions.NextEndAsync();
+        var summary = await Sessions.NextEndAsync();
         Assert.Equal(Pop3SessionEnd.Quit, summary.End);
-        Assert.Equal(_mailbox.Count, summary.Deleted);
-        Assert.Empty(_mailbox.Store.Ids("alice"));
+        Assert.Equal(Mailbox.Count, summary.Deleted);
+        Assert.Empty(Mailbox.Store.Ids("alice"));
     }
 }
