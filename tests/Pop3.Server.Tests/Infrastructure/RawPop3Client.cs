@@ -107,6 +107,9 @@ public sealed class RawPop3Client : IAsyncDisposable
         return output.ToArray();
     }
 
+    /// <summary>This client's address, which the server logs as the session's RemoteEndPoint.</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_tcp.Client.LocalEndPoint!;
+
     public void Abort() => _tcp.Client.Close(0);
 
     private bool StartsWith(ReadOnlySpan<byte> prefix) =>

@@ -22,8 +22,10 @@ public sealed class LoggingTests
             .With("Serilog:MinimumLevel:Override:Pop3.Kestrel.Protocol.Trace", "Verbose")
             .With("Serilog:Console:Format", "none")
             .WithServices(s => s.AddSingleton<ILogEventSink>(logs));
+        string clientAddress;
         await using (var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint))
         {
+            clientAddress = ":" + client.LocalEndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await client.ReadLineAsync();
             await client.CommandAsync("USER alice");
             Assert.StartsWith("-ERR", await client.CommandAsync("PASS wrong-secret-1"));
@@ -37,7 +39,9 @@ public sealed class LoggingTests
             await client.ReadToEndAsync();
         }
 
-        var ended = await logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Disconnected", StringComparison.Ordinal));
+        // Only this connection's events: servers of tests running in parallel log too.
+        bool Ours(LogEvent e) => e.Properties.Values.Any(v => v.ToString().Contains(clientAddress + "\"", StringComparison.Ordinal));
+        var ended = await logs.WaitForAsync(e => Ours(e) && e.MessageTemplate.Text.StartsWith("Disconnected", StringComparison.Ordinal));
         var lines = logs.Lines();
         var all = string.Join('\n', lines);
         Assert.DoesNotContain("wrong-secret-1", all, StringComparison.Ordinal);
@@ -46,7 +50,7 @@ public sealed class LoggingTests
         Assert.DoesNotContain("secret\"", all, StringComparison.Ordinal);
         Assert.DoesNotContain("PASS secret", all, StringComparison.Ordinal);
 
-        var trace = logs.Events.Where(e => e.Level == LogEventLevel.Verbose && IsCategory(e, Pop3ProtocolTrace.Category))
+        var trace = logs.Events.Where(e => Ours(e) && e.Level == LogEventLevel.Verbose && IsCategory(e, Pop3ProtocolTrace.Category))
             .Select(e => e.RenderMessage()).ToList();
         Assert.Equal(
             ["C: \"USER alice\"", "C: \"PASS ****\"", "C: \"APOP alice ****\"", "C: \"AUTH PLAIN ****\"", "C: \"USER alice\"", "C: \"PASS ****\"", "C: \"RETR 1\"", "C: \"QUIT\""],
