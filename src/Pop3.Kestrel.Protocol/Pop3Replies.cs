@@ -10,7 +10,7 @@ public static class Pop3Replies
     public static ReadOnlySpan<byte> Terminator => ".\r\n"u8;
 
     public static ReadOnlySpan<byte> UnknownCommand => "-ERR Unknown command\r\n"u8;
-    public static ReadOnlySpan<byte> LineTooLong => "-ERR Command line too long (at most 255 octets with CRLF)\r\n"u8;
+    public static ReadOnlySpan<byte> LineTooLong => "-ERR Command line too long (at most 255 octets with CRLF, 8192 for AUTH and SASL responses)\r\n"u8;
     public static ReadOnlySpan<byte> NotAllowedBeforeLogin => "-ERR Not allowed before login; allowed now: USER PASS APOP AUTH STLS UTF8 CAPA QUIT\r\n"u8;
     public static ReadOnlySpan<byte> NotAllowedAfterLogin => "-ERR Not allowed after login; allowed now: STAT LIST RETR DELE NOOP RSET TOP UIDL CAPA QUIT\r\n"u8;
     public static ReadOnlySpan<byte> TooManyErrors => "-ERR Too many errors, closing connection\r\n"u8;

@@ -170,9 +170,9 @@ public sealed class SaslTests : IDisposable
     {
         await using var s = _users.Harness(new() { ["Pop3:Authentication:MaxAttempts"] = "5" });
         await s.ReadLineAsync();
-        Assert.Equal("-ERR Command line too long (at most 255 octets with CRLF)", await s.CommandAsync("AUTH PLAIN " + new string('A', 8200)));
+        Assert.Equal("-ERR Command line too long (at most 255 octets with CRLF, 8192 for AUTH and SASL responses)", await s.CommandAsync("AUTH PLAIN " + new string('A', 8200)));
         Assert.Equal("+ ", await s.CommandAsync("AUTH PLAIN"));
-        Assert.Equal("-ERR Command line too long (at most 255 octets with CRLF)", await s.CommandAsync(new string('A', 8200)));
+        Assert.Equal("-ERR Command line too long (at most 255 octets with CRLF, 8192 for AUTH and SASL responses)", await s.CommandAsync(new string('A', 8200)));
         Assert.Equal("+ ", await s.CommandAsync("AUTH PLAIN"));
         Assert.Equal(LoggedIn, await s.CommandAsync(B64("\0alice\0secret")));
     }
