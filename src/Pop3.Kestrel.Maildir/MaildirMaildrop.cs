@@ -1,4 +1,5 @@
 using System.IO.Enumeration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Maildrops;
@@ -37,10 +38,23 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
         IgnoreInaccessible = false,
     };
 
+    private readonly MaildirListingCache? _listingCache;
     private FileStream? _lock;
     private string? _root;
     private IReadOnlyList<MaildropMessage>? _snapshot;
     private bool _disposed;
+
+    /// <summary>
+    /// A maildrop that keeps the listing of each Maildir in <paramref name="listingCache"/> (one for the process)
+    /// between logins, so an unchanged Maildir is not read again. The host uses this one.
+    /// </summary>
+    [ActivatorUtilitiesConstructor]
+    public MaildirMaildrop(IOptions<MaildirOptions> options, ILogger<MaildirMaildrop> logger, MaildirListingCache listingCache)
+        : this(options, logger)
+    {
+        ArgumentNullException.ThrowIfNull(listingCache);
+        _listingCache = listingCache;
+    }
 
     /// <summary>
     /// Opens the Maildir of <paramref name="mailbox"/> (the user name), creating it empty if it does not exist,
@@ -104,7 +118,9 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
 
     /// <summary>
     /// The messages in cur/, oldest delivery first (the leading number of the file name, then the name; names
-    /// without a leading number count as 0). Taken once: later calls return the same snapshot.
+    /// without a leading number count as 0). Taken once: later calls return the same snapshot. With a
+    /// <see cref="MaildirListingCache"/>, the listing of an earlier login is reused while the Maildir's stamp
+    /// (<see cref="MaildirListingStamp"/>) is unchanged.
     /// </summary>
     public async ValueTask<IReadOnlyList<MaildropMessage>> ListAsync(CancellationToken cancellationToken)
     {
@@ -113,6 +129,33 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
         {
             return _snapshot;
         }
+
+        if (_listingCache is null)
+        {
+            _snapshot = (await ReadListingAsync(root, cancellationToken)).Listing;
+            return _snapshot;
+        }
+
+        // The clock is read before the stamp and the stamp before the directory, so that a change racing with the
+        // read either shows in the listing or makes the stamp unsettled or different (see IsSettledAt).
+        var readAt = _listingCache.Now;
+        var stamp = MaildirListingStamp.Read(root);
+        if (_listingCache.TryGet(root, stamp, out var cached))
+        {
+            LogListedFromCache(logger, cached.Count);
+            _snapshot = cached;
+            return cached;
+        }
+
+        var (listing, indexWritten) = await ReadListingAsync(root, cancellationToken);
+        _listingCache.Add(root, indexWritten ? stamp.WithSizesOf(root) : stamp, readAt, listing);
+        _snapshot = listing;
+        return listing;
+    }
+
+    /// <summary>Reads cur/, <c>dovecot-uidlist</c> and the size index, measuring what none of them knows; updates the index.</summary>
+    private async ValueTask<(MaildropListing Listing, bool IndexWritten)> ReadListingAsync(string root, CancellationToken cancellationToken)
+    {
 
         // One pass over cur/. A name that carries W= needs nothing else; only the others are stat'ed (for
         // the size index's staleness check), because a stat per file is what makes a big Maildir slow to open.
@@ -168,11 +211,13 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
         }
 
         // The new index holds only what was used, so it shrinks as messages are deleted.
+        var indexWritten = false;
         if (measured > 0 || nextIndex.Count != index.Count)
         {
             try
             {
                 MaildirSizeIndex.Write(root, nextIndex);
+                indexWritten = true;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -182,8 +227,9 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
         }
 
         LogListed(logger, messages.Count, measured);
-        _snapshot = messages;
-        return messages;
+
+        // Every size is known here, so the framework takes this listing as it is, for this login and the cached ones.
+        return (new MaildropListing(messages), indexWritten);
     }
 
     /// <summary>
@@ -428,6 +474,9 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Listed {Count} message(s), {Measured} measured")]
     private static partial void LogListed(ILogger logger, int count, int measured);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Listed {Count} message(s) from the listing cache")]
+    private static partial void LogListedFromCache(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the size index of {Path}")]
     private static partial void LogIndexWriteFailed(ILogger logger, string path, Exception exception);

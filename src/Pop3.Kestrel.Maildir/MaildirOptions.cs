@@ -21,6 +21,16 @@ public sealed class MaildirOptions
     /// </remarks>
     public string Path { get; set; } = "data/mail/{user}/Maildir";
 
+    /// <summary>
+    /// The most messages whose listings are kept in memory between logins, over all Maildirs (each Maildir counting
+    /// one more than its messages); the least recently used Maildirs are dropped first. 0 turns the cache off, so
+    /// every login reads cur/ again. A Maildir with more messages than this is never kept.
+    /// </summary>
+    public int ListingCacheMessages { get; set; } = DefaultListingCacheMessages;
+
+    /// <summary>The default of <see cref="ListingCacheMessages"/>.</summary>
+    public const int DefaultListingCacheMessages = 500_000;
+
     /// <summary>The full path of the Maildir of <paramref name="user"/>, or null if the name is not safe as a directory name.</summary>
     public string? MaildirOf(string user) => MaildirUserPath.Resolve(Path, user);
 }
@@ -44,6 +54,12 @@ internal sealed class MaildirOptionsValidator : IValidateOptions<MaildirOptions>
         if (options.Path.Contains('\0', StringComparison.Ordinal))
         {
             return ValidateOptionsResult.Fail($"{MaildirOptions.SectionName}:Path must not contain NUL.");
+        }
+
+        if (options.ListingCacheMessages < 0)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{MaildirOptions.SectionName}:{nameof(MaildirOptions.ListingCacheMessages)} must be 0 (no cache) or more (it is {options.ListingCacheMessages}).");
         }
 
         return ValidateOptionsResult.Success;

@@ -93,6 +93,35 @@ public sealed class MaildirOptionsTests : IDisposable
     }
 
     [Fact]
+    public async Task Negative_listing_cache_bound_fails_naming_the_key()
+    {
+        var services = Services(new() { ["Pop3:Maildir:Path"] = _maildirs.Template, ["Pop3:Maildir:ListingCacheMessages"] = "-1" });
+        new Pop3ServerBuilder(services).AddMaildir();
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<MaildirOptions>>().Value);
+        Assert.Contains("Pop3:Maildir:ListingCacheMessages must be 0 (no cache) or more (it is -1)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sessions_of_AddMaildir_share_one_listing_cache()
+    {
+        var services = Services(new() { ["Pop3:Maildir:Path"] = _maildirs.Template });
+        new Pop3ServerBuilder(services).AddMaildir();
+        await using var provider = services.BuildServiceProvider(validateScopes: true);
+        for (var session = 0; session < 2; session++)
+        {
+            await using var scope = provider.CreateAsyncScope();
+            var maildrop = scope.ServiceProvider.GetRequiredService<IMaildrop>();
+            Assert.Equal(MaildropOpenStatus.Opened, await maildrop.OpenAsync("dave", CancellationToken.None));
+            _ = await maildrop.ListAsync(CancellationToken.None);
+        }
+
+        // Both listings went through the one cache (a Maildir just created is too fresh to be kept, so both were read).
+        Assert.Equal(2, provider.GetRequiredService<MaildirListingCache>().Reads);
+    }
+
+    [Fact]
     public void Default_path_is_valid() =>
         Assert.True(new MaildirOptionsValidator().Validate(null, new MaildirOptions()).Succeeded);
 

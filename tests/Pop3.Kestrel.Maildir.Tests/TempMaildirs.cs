@@ -23,6 +23,10 @@ internal sealed class TempMaildirs : IDisposable
     public MaildirMaildrop CreateMaildrop() =>
         new(Options.Create(new MaildirOptions { Path = Template }), NullLogger<MaildirMaildrop>.Instance);
 
+    /// <summary>A maildrop that keeps its listings in <paramref name="cache"/>, as the host's do.</summary>
+    public MaildirMaildrop CreateMaildrop(MaildirListingCache cache) =>
+        new(Options.Create(new MaildirOptions { Path = Template }), NullLogger<MaildirMaildrop>.Instance, cache);
+
     public async Task<MaildirMaildrop> OpenAsync(string user = "alice")
     {
         var maildrop = CreateMaildrop();

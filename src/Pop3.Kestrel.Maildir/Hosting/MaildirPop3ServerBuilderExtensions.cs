@@ -11,7 +11,8 @@ public static class MaildirPop3ServerBuilderExtensions
 {
     /// <summary>
     /// Serves each user's Maildir (see <see cref="MaildirOptions"/>, section <c>Pop3:Maildir</c>, checked at
-    /// start-up) as the <see cref="IMaildrop"/>, replacing any maildrop registered before.
+    /// start-up) as the <see cref="IMaildrop"/>, replacing any maildrop registered before. The listings of the Maildirs
+    /// are kept between logins in one <see cref="MaildirListingCache"/> for the process.
     /// </summary>
     public static Pop3ServerBuilder AddMaildir(this Pop3ServerBuilder builder)
     {
@@ -22,6 +23,8 @@ public static class MaildirPop3ServerBuilderExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MaildirOptions>, MaildirOptionsValidator>());
         services.AddLogging();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<MaildirListingCache>();
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, MaildirMaildrop>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<Diagnostics.IPop3BackendProbe, MaildirBackendProbe>());

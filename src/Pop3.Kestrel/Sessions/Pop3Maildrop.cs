@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Protocol;
 
@@ -12,28 +10,21 @@ namespace Pop3.Kestrel.Sessions;
 public sealed class Pop3Maildrop
 {
     private readonly IMaildrop _backend;
-    private readonly MaildropMessage[] _messages;
-    private readonly long[] _sizes;
-    private readonly string[] _uids;
-    private readonly bool[] _deleted;
+    private readonly MaildropListing _listing;
 
-    private Pop3Maildrop(IMaildrop backend, MaildropMessage[] messages, long[] sizes, string[] uids)
+    // Made at the first DELE: most logins of a big mailbox delete nothing, and a login should not cost a pass over it.
+    private bool[]? _deleted;
+
+    private Pop3Maildrop(IMaildrop backend, MaildropListing listing)
     {
         _backend = backend;
-        _messages = messages;
-        _sizes = sizes;
-        _uids = uids;
-        _deleted = new bool[messages.Length];
-        foreach (var size in sizes)
-        {
-            Size += size;
-        }
-
-        Count = messages.Length;
+        _listing = listing;
+        Count = listing.Count;
+        Size = listing.TotalSize;
     }
 
     /// <summary>Messages listed at login, deleted ones included: the highest valid message number.</summary>
-    public int Highest => _messages.Length;
+    public int Highest => _listing.Count;
 
     /// <summary>Messages not marked as deleted.</summary>
     public int Count { get; private set; }
@@ -42,11 +33,20 @@ public sealed class Pop3Maildrop
     public long Size { get; private set; }
 
     /// <summary>The messages marked as deleted.</summary>
-    public int DeletedCount => _messages.Length - Count;
+    public int DeletedCount => _listing.Count - Count;
 
+    /// <summary>
+    /// Lists the backend. A <see cref="MaildropListing"/> is used as it is (its ids and sizes were checked when it
+    /// was made, possibly for an earlier session); any other list is validated and measured here.
+    /// </summary>
     internal static async ValueTask<Pop3Maildrop> LoadAsync(IMaildrop backend, string mailbox, Pop3MessageSizeCache sizeCache, CancellationToken cancellationToken)
     {
         var listed = await backend.ListAsync(cancellationToken);
+        if (listed is MaildropListing ready)
+        {
+            return new Pop3Maildrop(backend, ready);
+        }
+
         var messages = listed.ToArray();
         var uids = AssignUids(messages);
         var sizes = new long[messages.Length];
@@ -70,60 +70,62 @@ public sealed class Pop3Maildrop
             }
         }
 
-        return new Pop3Maildrop(backend, messages, sizes, uids);
+        return new Pop3Maildrop(backend, new MaildropListing(messages, uids, sizes));
     }
 
     /// <summary>Is <paramref name="number"/> (1-based) a listed message?</summary>
-    public bool Exists(int number) => number >= 1 && number <= _messages.Length;
+    public bool Exists(int number) => number >= 1 && number <= _listing.Count;
 
     /// <summary>Is message <paramref name="number"/> marked as deleted?</summary>
-    public bool IsDeleted(int number) => _deleted[number - 1];
+    public bool IsDeleted(int number) => _deleted is not null && _deleted[number - 1];
 
     /// <summary>The POP3 size of message <paramref name="number"/>.</summary>
-    public long SizeOf(int number) => _sizes[number - 1];
+    public long SizeOf(int number) => _listing.SizeOf(number - 1);
 
     /// <summary>The unique id of message <paramref name="number"/>: 1–70 characters in 0x21–0x7E, unique, stable.</summary>
-    public string UidOf(int number) => _uids[number - 1];
+    public string UidOf(int number) => _listing.UidOf(number - 1);
 
     /// <summary>What the backend listed for message <paramref name="number"/>.</summary>
-    public MaildropMessage MessageOf(int number) => _messages[number - 1];
+    public MaildropMessage MessageOf(int number) => _listing[number - 1];
 
     /// <summary>Opens message <paramref name="number"/> as raw bytes.</summary>
     public ValueTask<Stream> OpenAsync(int number, CancellationToken cancellationToken) =>
-        _backend.OpenMessageAsync(_messages[number - 1], cancellationToken);
+        _backend.OpenMessageAsync(_listing[number - 1], cancellationToken);
 
     /// <summary>Marks message <paramref name="number"/> as deleted (DELE).</summary>
     public void MarkDeleted(int number)
     {
+        _deleted ??= new bool[_listing.Count];
         if (!_deleted[number - 1])
         {
             _deleted[number - 1] = true;
             Count--;
-            Size -= _sizes[number - 1];
+            Size -= _listing.SizeOf(number - 1);
         }
     }
 
     /// <summary>Unmarks every message (RSET).</summary>
     public void Reset()
     {
-        Array.Clear(_deleted);
-        Count = _messages.Length;
-        Size = 0;
-        foreach (var size in _sizes)
-        {
-            Size += size;
-        }
+        _deleted = null;
+        Count = _listing.Count;
+        Size = _listing.TotalSize;
     }
 
     /// <summary>The marked messages, for the commit at UPDATE.</summary>
     public IReadOnlyList<MaildropMessage> Marked()
     {
         var marked = new List<MaildropMessage>(DeletedCount);
-        for (var i = 0; i < _messages.Length; i++)
+        if (_deleted is null)
+        {
+            return marked;
+        }
+
+        for (var i = 0; i < _deleted.Length; i++)
         {
             if (_deleted[i])
             {
-                marked.Add(_messages[i]);
+                marked.Add(_listing[i]);
             }
         }
 
@@ -131,16 +133,7 @@ public sealed class Pop3Maildrop
     }
 
     /// <summary>Octets of the marked messages.</summary>
-    public long MarkedSize()
-    {
-        long total = 0;
-        for (var i = 0; i < _messages.Length; i++)
-        {
-            total += _deleted[i] ? _sizes[i] : 0;
-        }
-
-        return total;
-    }
+    public long MarkedSize() => _listing.TotalSize - Size;
 
     /// <summary>
     /// Releases the backend's lock before QUIT's reply goes out, so a client that reconnects at once
@@ -158,48 +151,8 @@ public sealed class Pop3Maildrop
         return await Pop3MessageWriter.MeasureAsync(stream, cancellationToken);
     }
 
-    /// <summary>
-    /// RFC 1939 §7: a unique-id is 1 to 70 characters in 0x21–0x7E, unique within the maildrop and
-    /// stable across sessions. An id from the backend that breaks a rule is replaced by a hash of it,
-    /// which is just as stable.
-    /// </summary>
-    internal static string[] AssignUids(MaildropMessage[] messages)
-    {
-        var uids = new string[messages.Length];
-        var seen = new HashSet<string>(messages.Length, StringComparer.Ordinal);
-        for (var i = 0; i < messages.Length; i++)
-        {
-            var id = messages[i].Id;
-            var uid = IsValidUid(id) ? id : HashUid(id);
-            for (var n = 2; !seen.Add(uid); n++)
-            {
-                uid = HashUid($"{id}\0{n}");
-            }
+    /// <inheritdoc cref="MaildropListing.AssignUids"/>
+    internal static string[] AssignUids(MaildropMessage[] messages) => MaildropListing.AssignUids(messages);
 
-            uids[i] = uid;
-        }
-
-        return uids;
-    }
-
-    internal static bool IsValidUid(string id)
-    {
-        if (id.Length is 0 or > 70)
-        {
-            return false;
-        }
-
-        foreach (var c in id)
-        {
-            if (c is < '!' or > '~')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string HashUid(string id) =>
-        "H" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id)).AsSpan(0, 20));
+    internal static bool IsValidUid(string id) => MaildropListing.IsValidUid(id);
 }
