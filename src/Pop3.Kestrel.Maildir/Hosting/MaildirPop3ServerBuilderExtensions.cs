@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Maildir;
 using Pop3.Kestrel.Maildrops;
@@ -11,7 +12,8 @@ public static class MaildirPop3ServerBuilderExtensions
 {
     /// <summary>
     /// Serves each user's Maildir (see <see cref="MaildirOptions"/>, section <c>Pop3:Maildir</c>, checked at
-    /// start-up) as the <see cref="IMaildrop"/>, replacing any maildrop registered before.
+    /// start-up) as the <see cref="IMaildrop"/>, replacing any maildrop registered before. The Maildir locks
+    /// (<see cref="MaildirLocks"/>) are one singleton, whose lock file is opened at start-up.
     /// </summary>
     public static Pop3ServerBuilder AddMaildir(this Pop3ServerBuilder builder)
     {
@@ -22,6 +24,8 @@ public static class MaildirPop3ServerBuilderExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MaildirOptions>, MaildirOptionsValidator>());
         services.AddLogging();
+        services.TryAddSingleton<MaildirLocks>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MaildirLockStartupCheck>());
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, MaildirMaildrop>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<Diagnostics.IPop3BackendProbe, MaildirBackendProbe>());
