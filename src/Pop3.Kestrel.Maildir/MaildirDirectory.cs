@@ -11,7 +11,7 @@ internal static partial class MaildirDirectory
     public const string Tmp = "tmp";
 
     /// <summary>Only the owner may read mail.</summary>
-    private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>Only the owner may read mail.</summary>
     public const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;

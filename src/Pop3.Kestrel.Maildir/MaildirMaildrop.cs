@@ -13,10 +13,9 @@ namespace Pop3.Kestrel.Maildir;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Locking: the session holds <c>pop3-kestrel.lock</c> in the Maildir root open with
-/// <see cref="FileShare.None"/>, which .NET turns into <c>flock(LOCK_EX|LOCK_NB)</c> on Unix. The kernel drops
-/// it if the process dies, and two sessions in one process conflict like two processes do. Delivery takes no
-/// lock: Maildir delivery is atomic by rename, and a session works on the snapshot it listed.
+/// Locking: <see cref="MaildirLocks"/> (one per process) locks the Maildir for the session, against sessions of
+/// this process and of other server processes alike; the kernel drops the lock if the process dies. Delivery
+/// takes no lock: Maildir delivery is atomic by rename, and a session works on the snapshot it listed.
 /// </para>
 /// <para>
 /// Ids and sizes: the UIDL is Dovecot's when the Maildir has a <c>dovecot-uidlist</c> listing the file, otherwise
@@ -25,10 +24,16 @@ namespace Pop3.Kestrel.Maildir;
 /// <c>pop3-kestrel.sizes</c> cache, and only then by reading the message once.
 /// </para>
 /// </remarks>
-public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, ILogger<MaildirMaildrop> logger) : IMaildrop
+public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, MaildirLocks locks, ILogger<MaildirMaildrop> logger) : IMaildrop
 {
-    /// <summary>The lock file in the Maildir root. It is never deleted: deleting a lock file races with the next locker.</summary>
+    /// <summary>
+    /// The lock file in the Maildir root of <see cref="MaildirLocking.PerMaildir"/> locking. It is never deleted:
+    /// deleting a lock file races with the next locker.
+    /// </summary>
     public const string LockFileName = "pop3-kestrel.lock";
+
+    // Owned only when made without a MaildirLocks, so a one-off maildrop (a CLI command) releases its lock file.
+    private readonly MaildirLocks? _ownLocks;
 
     private static readonly EnumerationOptions s_enumeration = new()
     {
@@ -39,18 +44,26 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
     };
 
     private readonly MaildirListingCache? _listingCache;
-    private FileStream? _lock;
+    private IDisposable? _lock;
     private string? _root;
     private IReadOnlyList<MaildropMessage>? _snapshot;
     private bool _disposed;
 
+    /// <summary>A maildrop with locks of its own (from <paramref name="options"/>): for one-off use outside a server.</summary>
+    public MaildirMaildrop(IOptions<MaildirOptions> options, ILogger<MaildirMaildrop> logger)
+        : this(options, OwnLocks(options, out var own), logger)
+    {
+        _ownLocks = own;
+    }
+
     /// <summary>
-    /// A maildrop that keeps the listing of each Maildir in <paramref name="listingCache"/> (one for the process)
+    /// A maildrop that takes its locks from <paramref name="locks"/> and keeps the listing of each Maildir in
+    /// <paramref name="listingCache"/> (both one for the process)
     /// between logins, so an unchanged Maildir is not read again. The host uses this one.
     /// </summary>
     [ActivatorUtilitiesConstructor]
-    public MaildirMaildrop(IOptions<MaildirOptions> options, ILogger<MaildirMaildrop> logger, MaildirListingCache listingCache)
-        : this(options, logger)
+    public MaildirMaildrop(IOptions<MaildirOptions> options, MaildirLocks locks, ILogger<MaildirMaildrop> logger, MaildirListingCache listingCache)
+        : this(options, locks, logger)
     {
         ArgumentNullException.ThrowIfNull(listingCache);
         _listingCache = listingCache;
@@ -82,21 +95,22 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
             return ValueTask.FromResult(MaildropOpenStatus.Unavailable);
         }
 
-        FileStream lockFile;
+        IDisposable? lockFile;
         try
         {
             MaildirDirectory.Ensure(root);
-            lockFile = TakeLock(root);
-        }
-        catch (IOException e) when (IsLockConflict(e))
-        {
-            LogInUse(logger, root);
-            return ValueTask.FromResult(MaildropOpenStatus.InUse);
+            lockFile = locks.TryAcquire(root);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             LogOpenFailed(logger, root, e);
             return ValueTask.FromResult(MaildropOpenStatus.Unavailable);
+        }
+
+        if (lockFile is null)
+        {
+            LogInUse(logger, root);
+            return ValueTask.FromResult(MaildropOpenStatus.InUse);
         }
 
         try
@@ -324,6 +338,7 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
         _disposed = true;
         _lock?.Dispose();
         _lock = null;
+        _ownLocks?.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -333,30 +348,11 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, IL
         return _root ?? throw new InvalidOperationException("The maildrop is not open.");
     }
 
+    private static MaildirLocks OwnLocks(IOptions<MaildirOptions> options, out MaildirLocks locks) =>
+        locks = new MaildirLocks(options);
+
     private static MaildirMessageKey KeyOf(MaildropMessage message) =>
         message.Key as MaildirMessageKey ?? throw new ArgumentException("The message was not listed by a Maildir maildrop.", nameof(message));
-
-    private static FileStream TakeLock(string root)
-    {
-        var lockOptions = new FileStreamOptions
-        {
-            Mode = FileMode.OpenOrCreate,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            BufferSize = 0,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            lockOptions.UnixCreateMode = MaildirDirectory.PrivateFile;
-        }
-
-        return new FileStream(Path.Combine(root, LockFileName), lockOptions);
-    }
-
-    /// <summary>EWOULDBLOCK from flock on Linux (11) and BSD/macOS (35); a sharing or lock violation on Windows.</summary>
-    private static bool IsLockConflict(IOException e) =>
-        e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException)
-        && e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
 
     private static bool IsMessage(ref FileSystemEntry entry) =>
         !entry.IsDirectory && !entry.FileName.StartsWith('.');

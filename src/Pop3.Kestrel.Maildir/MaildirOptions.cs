@@ -31,6 +31,16 @@ public sealed class MaildirOptions
     /// <summary>The default of <see cref="ListingCacheMessages"/>.</summary>
     public const int DefaultListingCacheMessages = 500_000;
 
+    /// <summary>How sessions lock a Maildir against each other (see <see cref="MaildirLocking"/>).</summary>
+    public MaildirLocking Locking { get; set; } = MaildirLocking.Auto;
+
+    /// <summary>
+    /// The one lock file of <see cref="MaildirLocking.SharedFile"/> locking. Every server process serving the same
+    /// Maildirs must name the same file. Empty: <c>.pop3-kestrel.locks</c> in the directory of <see cref="Path"/>
+    /// before its first placeholder (for <c>/var/mail/{user}/Maildir</c>, <c>/var/mail/.pop3-kestrel.locks</c>).
+    /// </summary>
+    public string? LockFile { get; set; }
+
     /// <summary>The full path of the Maildir of <paramref name="user"/>, or null if the name is not safe as a directory name.</summary>
     public string? MaildirOf(string user) => MaildirUserPath.Resolve(Path, user);
 }
@@ -62,6 +72,44 @@ internal sealed class MaildirOptionsValidator : IValidateOptions<MaildirOptions>
                 $"{MaildirOptions.SectionName}:{nameof(MaildirOptions.ListingCacheMessages)} must be 0 (no cache) or more (it is {options.ListingCacheMessages}).");
         }
 
+        if (options.LockFile is { } lockFile && (lockFile.Contains('\0', StringComparison.Ordinal) || lockFile.EndsWith('/')))
+        {
+            return ValidateOptionsResult.Fail($"{MaildirOptions.SectionName}:LockFile must be a file name (it is '{lockFile}').");
+        }
+
+        if (!Enum.IsDefined(options.Locking))
+        {
+            return ValidateOptionsResult.Fail($"{MaildirOptions.SectionName}:Locking must be Auto, SharedFile, PerMaildir or Both.");
+        }
+
+        if (options.Locking is MaildirLocking.SharedFile or MaildirLocking.Both && !MaildirLocks.SharedFileSupported)
+        {
+            return ValidateOptionsResult.Fail(
+                $"{MaildirOptions.SectionName}:Locking={options.Locking} needs Linux on x64 or arm64; use PerMaildir (or Auto) here.");
+        }
+
         return ValidateOptionsResult.Success;
     }
+}
+
+/// <summary>How <see cref="MaildirMaildrop"/> keeps two sessions off one Maildir.</summary>
+public enum MaildirLocking
+{
+    /// <summary><see cref="SharedFile"/> on Linux x64 and arm64, <see cref="PerMaildir"/> elsewhere.</summary>
+    Auto,
+
+    /// <summary>
+    /// A byte-range lock (Linux open-file-description lock) per Maildir on one lock file the process holds open:
+    /// no file descriptor per session.
+    /// </summary>
+    SharedFile,
+
+    /// <summary><c>pop3-kestrel.lock</c> in each Maildir held open with flock for the session: one file descriptor per session.</summary>
+    PerMaildir,
+
+    /// <summary>
+    /// Both locks, for a rolling upgrade from a version that only knows <see cref="PerMaildir"/>: it excludes old
+    /// servers and <see cref="SharedFile"/> servers alike, at the per-session file descriptor of <see cref="PerMaildir"/>.
+    /// </summary>
+    Both,
 }

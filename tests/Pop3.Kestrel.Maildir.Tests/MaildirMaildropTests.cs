@@ -264,7 +264,8 @@ public sealed class MaildirMaildropTests : IDisposable
         await maildrop.CommitDeletionsAsync([messages[0], messages[2]], None);
 
         Assert.Equal(["1700000002.b:2,S"], _maildirs.FilesIn("cur"));
-        Assert.True(File.Exists(Path.Combine(_maildirs.Root(), MaildirMaildrop.LockFileName)));
+        // The per-Maildir lock file is left alone, and exists only with the locking that uses it.
+        Assert.Equal(_maildirs.Locks.Locking != MaildirLocking.SharedFile, File.Exists(Path.Combine(_maildirs.Root(), MaildirMaildrop.LockFileName)));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildrops;
@@ -124,6 +125,91 @@ public sealed class MaildirOptionsTests : IDisposable
     [Fact]
     public void Default_path_is_valid() =>
         Assert.True(new MaildirOptionsValidator().Validate(null, new MaildirOptions()).Succeeded);
+
+    [Theory]
+    [InlineData("/srv/mail/{user}/Maildir", "/srv/mail/.pop3-kestrel.locks")]
+    [InlineData("/srv/mail/u-{user}/Maildir", "/srv/mail/.pop3-kestrel.locks")]
+    [InlineData("/srv/mail/{user}", "/srv/mail/.pop3-kestrel.locks")]
+    [InlineData("/home/{user}/Maildir", "/home/.pop3-kestrel.locks")]
+    [InlineData("/srv/mail/../mail/{user}/Maildir", "/srv/mail/.pop3-kestrel.locks")]
+    public void Default_lock_file_lies_in_the_fixed_directory_before_the_first_placeholder(string template, string expected)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // The paths above are Unix paths.
+        }
+
+        Assert.Equal(expected, MaildirLocks.DefaultLockFile(template));
+    }
+
+    [Fact]
+    public void Default_lock_file_of_a_relative_template_is_relative_to_the_current_directory() =>
+        Assert.Equal(
+            Path.Combine(Environment.CurrentDirectory, "data", "mail", MaildirLocks.DefaultLockFileName),
+            MaildirLocks.DefaultLockFile(new MaildirOptions().Path));
+
+    [Fact]
+    public async Task Start_up_creates_the_default_lock_file_and_its_directory()
+    {
+        if (!MaildirLocks.SharedFileSupported)
+        {
+            return;
+        }
+
+        var template = Path.Combine(_maildirs.Folder, "mail", MaildirOptions.UserPlaceholder, "Maildir");
+        var services = Services(new() { ["Pop3:Maildir:Path"] = template });
+        new Pop3ServerBuilder(services).AddMaildir();
+        await using var provider = services.BuildServiceProvider();
+
+        await StartAsync(provider);
+
+        Assert.True(File.Exists(Path.Combine(_maildirs.Folder, "mail", MaildirLocks.DefaultLockFileName)));
+        Assert.Equal(Path.Combine(_maildirs.Folder, "mail", MaildirLocks.DefaultLockFileName), provider.GetRequiredService<MaildirLocks>().LockFile);
+    }
+
+    [Fact]
+    public async Task Unusable_lock_file_stops_the_start_naming_the_setting()
+    {
+        if (!MaildirLocks.SharedFileSupported)
+        {
+            return;
+        }
+
+        // A lock file "inside" a regular file can be neither created nor opened.
+        var notADirectory = Path.Combine(_maildirs.Folder, "plain-file");
+        await File.WriteAllTextAsync(notADirectory, "");
+        var services = Services(new()
+        {
+            ["Pop3:Maildir:Path"] = _maildirs.Template,
+            ["Pop3:Maildir:LockFile"] = Path.Combine(notADirectory, "locks"),
+        });
+        new Pop3ServerBuilder(services).AddMaildir();
+        await using var provider = services.BuildServiceProvider();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(provider));
+        Assert.StartsWith("Pop3:Maildir:LockFile: cannot use the lock file '" + Path.Combine(notADirectory, "locks") + "'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Per_maildir_locking_opens_no_shared_lock_file()
+    {
+        var services = Services(new() { ["Pop3:Maildir:Path"] = _maildirs.Template, ["Pop3:Maildir:Locking"] = "PerMaildir" });
+        new Pop3ServerBuilder(services).AddMaildir();
+        await using var provider = services.BuildServiceProvider();
+
+        await StartAsync(provider);
+
+        Assert.Null(provider.GetRequiredService<MaildirLocks>().LockFile);
+        Assert.Empty(Directory.GetFileSystemEntries(_maildirs.Folder));
+    }
+
+    private static async Task StartAsync(IServiceProvider provider)
+    {
+        foreach (var service in provider.GetServices<IHostedService>())
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+    }
 
     private static ServiceCollection Services(Dictionary<string, string?> settings)
     {

@@ -6,26 +6,55 @@ using Pop3.Kestrel.Maildrops;
 namespace Pop3.Kestrel.Maildir.Tests;
 
 /// <summary>A folder of Maildirs on disk for one test, deleted afterwards. The path template is <c>&lt;folder&gt;/{user}/Maildir</c>.</summary>
+/// <remarks>
+/// The maildrops share one <see cref="MaildirLocks"/>, as a server's do; <see cref="NewLocks"/> makes another, which
+/// behaves like the locks of a second server process. The shared lock file lies next to the folder, not in it, so
+/// the folder holds only Maildirs.
+/// </remarks>
 internal sealed class TempMaildirs : IDisposable
 {
-    public TempMaildirs()
+    private readonly List<MaildirLocks> _locks = [];
+    private readonly MaildirLocking _locking;
+
+    public TempMaildirs(MaildirLocking locking = MaildirLocking.Auto)
     {
-        Folder = Path.Combine(Path.GetTempPath(), "pop3-kestrel-maildir-tests", Guid.NewGuid().ToString("N"));
+        _locking = locking;
+        var id = Guid.NewGuid().ToString("N");
+        Folder = Path.Combine(Path.GetTempPath(), "pop3-kestrel-maildir-tests", id);
+        LockFile = Path.Combine(Path.GetTempPath(), "pop3-kestrel-maildir-tests", id + ".locks");
         Directory.CreateDirectory(Folder);
+        Locks = NewLocks();
     }
 
     public string Folder { get; }
 
+    public string LockFile { get; }
+
     public string Template => Path.Combine(Folder, MaildirOptions.UserPlaceholder, "Maildir");
+
+    /// <summary>The locks every maildrop of <see cref="CreateMaildrop()"/> uses.</summary>
+    public MaildirLocks Locks { get; }
+
+    public IOptions<MaildirOptions> Options => Microsoft.Extensions.Options.Options.Create(
+        new MaildirOptions { Path = Template, LockFile = LockFile, Locking = _locking });
 
     public string Root(string user = "alice") => Path.Combine(Folder, user, "Maildir");
 
-    public MaildirMaildrop CreateMaildrop() =>
-        new(Options.Create(new MaildirOptions { Path = Template }), NullLogger<MaildirMaildrop>.Instance);
+    /// <summary>Locks of their own: a separate open of the lock file, as another server process would have.</summary>
+    public MaildirLocks NewLocks()
+    {
+        var locks = new MaildirLocks(Options);
+        _locks.Add(locks);
+        return locks;
+    }
+
+    public MaildirMaildrop CreateMaildrop() => CreateMaildrop(Locks);
+
+    public MaildirMaildrop CreateMaildrop(MaildirLocks locks) => new(Options, locks, NullLogger<MaildirMaildrop>.Instance);
 
     /// <summary>A maildrop that keeps its listings in <paramref name="cache"/>, as the host's do.</summary>
     public MaildirMaildrop CreateMaildrop(MaildirListingCache cache) =>
-        new(Options.Create(new MaildirOptions { Path = Template }), NullLogger<MaildirMaildrop>.Instance, cache);
+        new(Options, Locks, NullLogger<MaildirMaildrop>.Instance, cache);
 
     public async Task<MaildirMaildrop> OpenAsync(string user = "alice")
     {
@@ -51,6 +80,12 @@ internal sealed class TempMaildirs : IDisposable
 
     public void Dispose()
     {
+        foreach (var locks in _locks)
+        {
+            locks.Dispose();
+        }
+
+        File.Delete(LockFile);
         try
         {
             Directory.Delete(Folder, recursive: true);

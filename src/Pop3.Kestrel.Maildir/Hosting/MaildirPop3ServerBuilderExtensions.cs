@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Maildir;
 using Pop3.Kestrel.Maildrops;
@@ -11,8 +12,9 @@ public static class MaildirPop3ServerBuilderExtensions
 {
     /// <summary>
     /// Serves each user's Maildir (see <see cref="MaildirOptions"/>, section <c>Pop3:Maildir</c>, checked at
-    /// start-up) as the <see cref="IMaildrop"/>, replacing any maildrop registered before. The listings of the Maildirs
-    /// are kept between logins in one <see cref="MaildirListingCache"/> for the process.
+    /// start-up) as the <see cref="IMaildrop"/>, replacing any maildrop registered before. The Maildir locks
+    /// (<see cref="MaildirLocks"/>, whose lock file is opened at start-up) and the listings kept between logins
+    /// (<see cref="MaildirListingCache"/>) are one each for the process.
     /// </summary>
     public static Pop3ServerBuilder AddMaildir(this Pop3ServerBuilder builder)
     {
@@ -25,6 +27,8 @@ public static class MaildirPop3ServerBuilderExtensions
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MaildirListingCache>();
+        services.TryAddSingleton<MaildirLocks>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MaildirLockStartupCheck>());
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, MaildirMaildrop>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<Diagnostics.IPop3BackendProbe, MaildirBackendProbe>());

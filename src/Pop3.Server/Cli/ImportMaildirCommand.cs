@@ -19,6 +19,28 @@ internal static class ImportMaildirCommand
 {
     public const string UsageText = "usage: Pop3.Server import-maildir --user NAME --path MAILDIR [--Key=value ...]";
 
+    /// <summary>
+    /// The Maildir server's lock when its settings are in the configuration (<c>Pop3:Maildir:LockFile</c>, or the
+    /// <c>Pop3:Maildir:Path</c> it is derived from), so the import and a session never share the Maildir; without
+    /// them, the per-Maildir lock file, which older servers and other imports respect.
+    /// </summary>
+    private static MaildirOptions LockOptions(IConfiguration configuration, string source)
+    {
+        var section = configuration.GetSection(MaildirOptions.SectionName);
+        var configured = section.Get<MaildirOptions>() ?? new MaildirOptions();
+        if (string.IsNullOrWhiteSpace(configured.LockFile) && string.IsNullOrWhiteSpace(section["Path"]))
+        {
+            return new MaildirOptions { Path = source, Locking = MaildirLocking.PerMaildir };
+        }
+
+        return new MaildirOptions
+        {
+            Path = source,
+            Locking = configured.Locking,
+            LockFile = string.IsNullOrWhiteSpace(configured.LockFile) ? MaildirLocks.DefaultLockFile(configured.Path) : configured.LockFile,
+        };
+    }
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var parsed = CliArguments.Parse(args, "user", "path");
@@ -64,7 +86,7 @@ internal static class ImportMaildirCommand
                 // The path given is the Maildir itself: a template without {user} resolves to it for any user.
                 var source = Path.GetFullPath(path);
                 await using var maildir = new MaildirMaildrop(
-                    Options.Create(new MaildirOptions { Path = source }), NullLogger<MaildirMaildrop>.Instance);
+                    Options.Create(LockOptions(host.Services.GetRequiredService<IConfiguration>(), source)), NullLogger<MaildirMaildrop>.Instance);
                 var status = await maildir.OpenAsync(user, CancellationToken.None);
                 if (status != MaildropOpenStatus.Opened)
                 {
@@ -93,6 +115,12 @@ internal static class ImportMaildirCommand
             }
             catch (OptionsValidationException e)
             {
+                await error.WriteLineAsync("import-maildir: " + e.Message);
+                return SysExits.Config;
+            }
+            catch (InvalidOperationException e) when (e.InnerException is IOException or UnauthorizedAccessException)
+            {
+                // The Maildir lock file cannot be opened; the message names the setting.
                 await error.WriteLineAsync("import-maildir: " + e.Message);
                 return SysExits.Config;
             }

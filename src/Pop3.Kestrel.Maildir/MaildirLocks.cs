@@ -1,0 +1,353 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
+
+namespace Pop3.Kestrel.Maildir;
+
+/// <summary>
+/// The Maildir locks of one process: which session holds which Maildir, so two sessions never share one, whether
+/// they run in this process or in another server process serving the same Maildirs. Taking a lock never waits.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="MaildirLocking.SharedFile"/> (Linux): the process holds one lock file open and locks one byte of it
+/// per Maildir with an open-file-description lock (<c>fcntl(F_OFD_SETLK)</c>), so a session costs no file
+/// descriptor. The byte is the first 63 bits of the SHA-256 of the Maildir's real path. Two processes (two opens
+/// of the file) conflict on it; the kernel drops every lock of the process when it dies. Locks taken through one
+/// open file description never conflict with each other, so within the process a table of held bytes decides.
+/// Two Maildirs whose bytes collide exclude each other (a spurious IN-USE, never shared access); with n Maildirs
+/// locked, a login collides with probability n/2^63.
+/// </para>
+/// <para>
+/// <see cref="MaildirLocking.PerMaildir"/>: the session holds <c>pop3-kestrel.lock</c> in the Maildir open with
+/// <see cref="FileShare.None"/>, which .NET turns into <c>flock(LOCK_EX|LOCK_NB)</c> on Unix: what earlier
+/// versions did, and what other operating systems still do.
+/// </para>
+/// </remarks>
+public sealed partial class MaildirLocks : IDisposable
+{
+    /// <summary>The lock file's name when <see cref="MaildirOptions.LockFile"/> is not set. A user name cannot start with '.', so no Maildir is called so.</summary>
+    public const string DefaultLockFileName = ".pop3-kestrel.locks";
+
+    private const int EAGAIN = 11;
+    private const int EACCES = 13;
+    private const int EINVAL = 22;
+    private const int F_OFD_GETLK = 36;
+    private const int F_OFD_SETLK = 37;
+    private const short F_WRLCK = 1;
+    private const short F_UNLCK = 2;
+    private const int O_RDWR = 0x2;
+    private const int O_CREAT = 0x40;
+
+    /// <summary>Not inherited by child processes: a child holding the description would keep every lock alive after we die.</summary>
+    private const int O_CLOEXEC = 0x80000;
+
+    private readonly SafeFileHandle? _file;
+    private readonly ConcurrentDictionary<long, byte> _held = new();
+
+    /// <summary>Opens the lock file if the locking needs it, creating it and its directory if missing.</summary>
+    /// <exception cref="InvalidOperationException">The lock file cannot be opened or locked; the message names the setting.</exception>
+    public MaildirLocks(IOptions<MaildirOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var value = options.Value;
+        Locking = value.Locking is MaildirLocking.Auto
+            ? SharedFileSupported ? MaildirLocking.SharedFile : MaildirLocking.PerMaildir
+            : value.Locking;
+        if (Locking is MaildirLocking.PerMaildir)
+        {
+            return;
+        }
+
+        LockFile = string.IsNullOrWhiteSpace(value.LockFile) ? DefaultLockFile(value.Path) : Path.GetFullPath(value.LockFile);
+        try
+        {
+            _file = OpenLockFile(LockFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var origin = string.IsNullOrWhiteSpace(value.LockFile)
+                ? $"derived from {MaildirOptions.SectionName}:Path '{value.Path}'"
+                : $"{MaildirOptions.SectionName}:LockFile";
+            throw new InvalidOperationException(
+                $"{MaildirOptions.SectionName}:LockFile: cannot use the lock file '{LockFile}' ({origin}): {e.Message} " +
+                $"Set {MaildirOptions.SectionName}:LockFile to a file that every server process serving these Maildirs can create and open, " +
+                $"or {MaildirOptions.SectionName}:Locking=PerMaildir.",
+                e);
+        }
+    }
+
+    /// <summary>True where <see cref="MaildirLocking.SharedFile"/> works: Linux on x64 or arm64, whose <c>struct flock</c> layout this class knows.</summary>
+    public static bool SharedFileSupported =>
+        OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+
+    /// <summary>The locking in effect (never <see cref="MaildirLocking.Auto"/>).</summary>
+    public MaildirLocking Locking { get; }
+
+    /// <summary>The full path of the shared lock file, or null with <see cref="MaildirLocking.PerMaildir"/>.</summary>
+    public string? LockFile { get; }
+
+    /// <summary>
+    /// <see cref="DefaultLockFileName"/> in the directory of <paramref name="template"/>'s fixed part (what comes before
+    /// its first '{'), made absolute: the same for every process configured with the same template.
+    /// </summary>
+    public static string DefaultLockFile(string template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var brace = template.IndexOf('{', StringComparison.Ordinal);
+        var fixedPart = brace < 0 ? template : template[..brace];
+
+        // "x" stands for whatever the placeholder becomes, so "/var/mail/" and "/var/mail/u" both give "/var/mail".
+        var directory = Path.GetDirectoryName(Path.GetFullPath(fixedPart + "x")) ?? Path.GetPathRoot(Path.GetFullPath(fixedPart))!;
+        return Path.Combine(directory, DefaultLockFileName);
+    }
+
+    /// <summary>
+    /// Locks the Maildir at <paramref name="root"/> (which must exist) for the caller until the returned lock is
+    /// disposed, or returns null at once if another session holds it.
+    /// </summary>
+    /// <exception cref="IOException">The lock could not be taken for another reason than a conflict.</exception>
+    internal IDisposable? TryAcquire(string root)
+    {
+        switch (Locking)
+        {
+            case MaildirLocking.PerMaildir:
+                return TryTakeFileLock(root);
+
+            case MaildirLocking.SharedFile:
+                return TryTakeRange(root);
+
+            default:
+                var range = TryTakeRange(root);
+                if (range is null)
+                {
+                    return null;
+                }
+
+                try
+                {
+                    var file = TryTakeFileLock(root);
+                    if (file is null)
+                    {
+                        range.Dispose();
+                        return null;
+                    }
+
+                    return new BothLocks(range, file);
+                }
+                catch
+                {
+                    range.Dispose();
+                    throw;
+                }
+        }
+    }
+
+    /// <summary>Closes the lock file, which drops every lock this process still holds on it.</summary>
+    public void Dispose() => _file?.Dispose();
+
+    /// <summary>The byte of the lock file that stands for the Maildir whose real path is <paramref name="realPath"/>.</summary>
+    internal static long OffsetOf(string realPath)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(realPath), hash);
+
+        // 63 bits: l_start is a signed off_t, and one byte at 2^63-1 still ends at OFF_MAX.
+        return (long)(BinaryPrimitives.ReadUInt64BigEndian(hash) >> 1);
+    }
+
+    /// <summary>
+    /// The real path (symbolic links resolved), so two spellings of one Maildir lock the same byte, as flock on
+    /// its inode did.
+    /// </summary>
+    internal static string RealPath(string path)
+    {
+        var resolved = RealPathNative(path, 0);
+        if (resolved == 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"Could not resolve '{path}': {new Win32Exception(errno).Message}", errno);
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved)!;
+        }
+        finally
+        {
+            Free(resolved);
+        }
+    }
+
+    private RangeLock? TryTakeRange(string root)
+    {
+        var offset = OffsetOf(RealPath(root));
+
+        // Claimed here first: the kernel would grant this process's own byte a second time.
+        if (!_held.TryAdd(offset, 0))
+        {
+            return null;
+        }
+
+        try
+        {
+            var request = new Flock { Type = F_WRLCK, Start = offset, Length = 1 };
+            if (Fcntl(_file!, F_OFD_SETLK, ref request) == 0)
+            {
+                return new RangeLock(this, offset);
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is EAGAIN or EACCES)
+            {
+                _held.TryRemove(offset, out _);
+                return null;
+            }
+
+            throw new IOException($"Could not lock '{root}' in '{LockFile}': {new Win32Exception(errno).Message}", errno);
+        }
+        catch
+        {
+            _held.TryRemove(offset, out _);
+            throw;
+        }
+    }
+
+    private void Release(long offset)
+    {
+        try
+        {
+            var request = new Flock { Type = F_UNLCK, Start = offset, Length = 1 };
+
+            // A failed unlock leaves the byte locked by this description: other processes keep seeing the Maildir in
+            // use until the next session here takes and releases it again, which is never shared access.
+            _ = Fcntl(_file!, F_OFD_SETLK, ref request);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The lock file is closed, and with it every lock on it.
+        }
+
+        // Only after the unlock: a session here taking the byte in between would otherwise lose it to our unlock.
+        _held.TryRemove(offset, out _);
+    }
+
+    private static SafeFileHandle OpenLockFile(string path)
+    {
+        if (!SharedFileSupported)
+        {
+            throw new PlatformNotSupportedException("Shared-file Maildir locks need Linux on x64 or arm64.");
+        }
+
+        if (Path.GetDirectoryName(path) is { Length: > 0 } directory && !Directory.Exists(directory) && !OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory, MaildirDirectory.PrivateDirectory);
+        }
+
+        var fd = Open(path, O_RDWR | O_CREAT | O_CLOEXEC, (int)MaildirDirectory.PrivateFile);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException(new Win32Exception(errno).Message, errno);
+        }
+
+        var file = new SafeFileHandle(fd, ownsHandle: true);
+
+        // Fails now, not at the first login, where OFD locks are missing (Linux before 3.15) or the file system refuses them.
+        var probe = new Flock { Type = F_WRLCK, Start = 0, Length = 1 };
+        if (Fcntl(file, F_OFD_GETLK, ref probe) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            file.Dispose();
+            throw new IOException(
+                errno == EINVAL ? "this kernel has no open-file-description locks (Linux 3.15 or later needed)." : new Win32Exception(errno).Message,
+                errno);
+        }
+
+        return file;
+    }
+
+    private static FileStream? TryTakeFileLock(string root)
+    {
+        var lockOptions = new FileStreamOptions
+        {
+            Mode = FileMode.OpenOrCreate,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            BufferSize = 0,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            lockOptions.UnixCreateMode = MaildirDirectory.PrivateFile;
+        }
+
+        try
+        {
+            return new FileStream(Path.Combine(root, MaildirMaildrop.LockFileName), lockOptions);
+        }
+        catch (IOException e) when (IsLockConflict(e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>EWOULDBLOCK from flock on Linux (11) and BSD/macOS (35); a sharing or lock violation on Windows.</summary>
+    private static bool IsLockConflict(IOException e) =>
+        e is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException)
+        && e.HResult is 11 or 35 or unchecked((int)0x80070020) or unchecked((int)0x80070021);
+
+    /// <summary>
+    /// <c>struct flock</c> of Linux x64 and arm64 (both LP64, both the generic layout): two shorts, two 64-bit
+    /// <c>off_t</c> at 8 and 16, <c>pid_t</c> at 24, 32 bytes. <c>l_pid</c> must be 0 for OFD locks.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct Flock
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int Pid;
+    }
+
+    // fcntl and open are variadic; passing the extra argument as a fixed one is the same call on Linux x64 and
+    // arm64 (not on Apple arm64, which this class never runs on).
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(SafeFileHandle fd, int command, ref Flock request);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint RealPathNative(string path, nint resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(nint pointer);
+
+    private sealed class RangeLock(MaildirLocks owner, long offset) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                owner.Release(offset);
+            }
+        }
+    }
+
+    private sealed class BothLocks(IDisposable range, IDisposable file) : IDisposable
+    {
+        public void Dispose()
+        {
+            file.Dispose();
+            range.Dispose();
+        }
+    }
+}
