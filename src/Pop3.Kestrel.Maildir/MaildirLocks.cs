@@ -47,10 +47,17 @@ public sealed partial class MaildirLocks : IDisposable
     /// <summary>Not inherited by child processes: a child holding the description would keep every lock alive after we die.</summary>
     private const int O_CLOEXEC = 0x80000;
 
-    private readonly SafeFileHandle? _file;
     private readonly ConcurrentDictionary<long, byte> _held = new();
+    private readonly Lock _opening = new();
+    private readonly string? _origin;
+    private SafeFileHandle? _file;
 
-    /// <summary>Opens the lock file if the locking needs it, creating it and its directory if missing.</summary>
+    /// <summary>
+    /// Opens the lock file if the locking needs it, creating the file (and its directory, when it was named by
+    /// <see cref="MaildirOptions.LockFile"/>). When the file is derived from the path template and its directory
+    /// does not exist yet, the file is opened at the first lock instead: creating the Maildir root at start-up
+    /// would hide a storage that is not mounted, which <c>/readyz</c> reports.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The lock file cannot be opened or locked; the message names the setting.</exception>
     public MaildirLocks(IOptions<MaildirOptions> options)
     {
@@ -64,21 +71,14 @@ public sealed partial class MaildirLocks : IDisposable
             return;
         }
 
-        LockFile = string.IsNullOrWhiteSpace(value.LockFile) ? DefaultLockFile(value.Path) : Path.GetFullPath(value.LockFile);
-        try
+        var derived = string.IsNullOrWhiteSpace(value.LockFile);
+        LockFile = derived ? DefaultLockFile(value.Path) : Path.GetFullPath(value.LockFile!);
+        _origin = derived
+            ? $"derived from {MaildirOptions.SectionName}:Path '{value.Path}'"
+            : $"{MaildirOptions.SectionName}:LockFile";
+        if (!derived || Directory.Exists(Path.GetDirectoryName(LockFile)))
         {
-            _file = OpenLockFile(LockFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            var origin = string.IsNullOrWhiteSpace(value.LockFile)
-                ? $"derived from {MaildirOptions.SectionName}:Path '{value.Path}'"
-                : $"{MaildirOptions.SectionName}:LockFile";
-            throw new InvalidOperationException(
-                $"{MaildirOptions.SectionName}:LockFile: cannot use the lock file '{LockFile}' ({origin}): {e.Message} " +
-                $"Set {MaildirOptions.SectionName}:LockFile to a file that every server process serving these Maildirs can create and open, " +
-                $"or {MaildirOptions.SectionName}:Locking=PerMaildir.",
-                e);
+            _file = Open();
         }
     }
 
@@ -197,7 +197,7 @@ public sealed partial class MaildirLocks : IDisposable
         try
         {
             var request = new Flock { Type = F_WRLCK, Start = offset, Length = 1 };
-            if (Fcntl(_file!, F_OFD_SETLK, ref request) == 0)
+            if (Fcntl(OpenedFile(), F_OFD_SETLK, ref request) == 0)
             {
                 return new RangeLock(this, offset);
             }
@@ -235,6 +235,43 @@ public sealed partial class MaildirLocks : IDisposable
 
         // Only after the unlock: a session here taking the byte in between would otherwise lose it to our unlock.
         _held.TryRemove(offset, out _);
+    }
+
+    private SafeFileHandle OpenedFile()
+    {
+        if (Volatile.Read(ref _file) is { } file)
+        {
+            return file;
+        }
+
+        lock (_opening)
+        {
+            try
+            {
+                return _file ??= Open();
+            }
+            catch (InvalidOperationException e)
+            {
+                // At a login, unlike at start-up, this fails the one login (as Unavailable), not the server.
+                throw new IOException(e.Message, e.InnerException);
+            }
+        }
+    }
+
+    private SafeFileHandle Open()
+    {
+        try
+        {
+            return OpenLockFile(LockFile!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException(
+                $"{MaildirOptions.SectionName}:LockFile: cannot use the lock file '{LockFile}' ({_origin}): {e.Message} " +
+                $"Set {MaildirOptions.SectionName}:LockFile to a file that every server process serving these Maildirs can create and open, " +
+                $"or {MaildirOptions.SectionName}:Locking=PerMaildir.",
+                e);
+        }
     }
 
     private static SafeFileHandle OpenLockFile(string path)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildrops;
@@ -149,13 +150,14 @@ public sealed class MaildirOptionsTests : IDisposable
             MaildirLocks.DefaultLockFile(new MaildirOptions().Path));
 
     [Fact]
-    public async Task Start_up_creates_the_default_lock_file_and_its_directory()
+    public async Task Start_up_creates_the_default_lock_file_in_an_existing_mail_root()
     {
         if (!MaildirLocks.SharedFileSupported)
         {
             return;
         }
 
+        Directory.CreateDirectory(Path.Combine(_maildirs.Folder, "mail"));
         var template = Path.Combine(_maildirs.Folder, "mail", MaildirOptions.UserPlaceholder, "Maildir");
         var services = Services(new() { ["Pop3:Maildir:Path"] = template });
         new Pop3ServerBuilder(services).AddMaildir();
@@ -165,6 +167,36 @@ public sealed class MaildirOptionsTests : IDisposable
 
         Assert.True(File.Exists(Path.Combine(_maildirs.Folder, "mail", MaildirLocks.DefaultLockFileName)));
         Assert.Equal(Path.Combine(_maildirs.Folder, "mail", MaildirLocks.DefaultLockFileName), provider.GetRequiredService<MaildirLocks>().LockFile);
+    }
+
+    [Fact]
+    public async Task A_missing_mail_root_is_not_created_at_start_up_and_the_first_login_opens_the_lock_file()
+    {
+        if (!MaildirLocks.SharedFileSupported)
+        {
+            return;
+        }
+
+        // A storage that is not mounted yet must stay visible as missing (readiness reports it), not be papered over.
+        var mailRoot = Path.Combine(_maildirs.Folder, "mail");
+        var services = Services(new() { ["Pop3:Maildir:Path"] = Path.Combine(mailRoot, MaildirOptions.UserPlaceholder, "Maildir") });
+        new Pop3ServerBuilder(services).AddMaildir();
+        await using var provider = services.BuildServiceProvider();
+
+        await StartAsync(provider);
+        Assert.False(Directory.Exists(mailRoot));
+
+        await using (var scope = provider.CreateAsyncScope())
+        {
+            var first = scope.ServiceProvider.GetRequiredService<IMaildrop>();
+            Assert.Equal(MaildropOpenStatus.Opened, await first.OpenAsync("alice", CancellationToken.None));
+            Assert.True(File.Exists(Path.Combine(mailRoot, MaildirLocks.DefaultLockFileName)));
+
+            var options = provider.GetRequiredService<IOptions<MaildirOptions>>();
+            using var otherProcess = new MaildirLocks(options);
+            await using var other = new MaildirMaildrop(options, otherProcess, NullLogger<MaildirMaildrop>.Instance);
+            Assert.Equal(MaildropOpenStatus.InUse, await other.OpenAsync("alice", CancellationToken.None));
+        }
     }
 
     [Fact]
