@@ -48,6 +48,19 @@ public static class LoadRunner
         {
             var latencies = new List<double>();
             var user = options.UserFor(worker);
+            try
+            {
+                await RunWorkerAsync(user, latencies, stop);
+            }
+            finally
+            {
+                // Also when --max-requests ends the worker: its latencies count.
+                _latencies.Add([.. latencies]);
+            }
+        }
+
+        private async Task RunWorkerAsync(string user, List<double> latencies, CancellationToken stop)
+        {
             var failures = 0;
             while (!stop.IsCancellationRequested && failures < 10)
             {
@@ -89,8 +102,6 @@ public static class LoadRunner
                     Error(e);
                 }
             }
-
-            _latencies.Add([.. latencies]);
         }
 
         /// <summary>Claims one operation against --max-requests.</summary>
