@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Maildrops;
 
@@ -10,9 +11,11 @@ namespace Pop3.Kestrel.Maildir;
 /// (each mailbox counting one more than its messages), the least recently used mailboxes going first.
 /// </summary>
 /// <remarks>
-/// A listing is only kept when its stamp was settled when it was read (see <see cref="MaildirListingStamp.IsSettledAt"/>),
-/// and only given out while the Maildir's stamp is unchanged. Anything this process changes itself (new/ moved to
-/// cur/, deletions at UPDATE) changes the stamp too, so the next login reads the Maildir again.
+/// A listing is only given out as it is while the Maildir's stamp is unchanged and was settled when the listing was
+/// read (see <see cref="MaildirListingStamp.IsSettledAt"/>). Anything this process changes itself (new/ moved to cur/,
+/// deletions at UPDATE) changes the stamp too, so the next login reads the Maildir again; but the last listing is kept
+/// whatever its stamp, and that read takes from it all that still holds (<see cref="MaildirListingReader"/>), so it
+/// costs little more than one pass over cur/.
 /// </remarks>
 public sealed class MaildirListingCache
 {
@@ -24,6 +27,7 @@ public sealed class MaildirListingCache
     private long _messages;
     private long _hits;
     private long _reads;
+    private long _rereads;
 
     /// <summary>Creates an empty cache bounded by <paramref name="options"/>' <see cref="MaildirOptions.ListingCacheMessages"/>.</summary>
     public MaildirListingCache(IOptions<MaildirOptions> options, TimeProvider time)
@@ -39,6 +43,9 @@ public sealed class MaildirListingCache
 
     /// <summary>Listings read from the disk by sessions using this cache.</summary>
     internal long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>Those of <see cref="Reads"/> that took what still held from the previous listing of the Maildir.</summary>
+    internal long Rereads => Interlocked.Read(ref _rereads);
 
     /// <summary>What the bound counts: the messages held over all mailboxes, plus one per mailbox.</summary>
     internal long Messages
@@ -67,40 +74,54 @@ public sealed class MaildirListingCache
     /// <summary>The clock the settle rule is measured with.</summary>
     internal DateTimeOffset Now => _time.GetUtcNow();
 
-    /// <summary>The listing of <paramref name="root"/> if it was read from a Maildir with the same <paramref name="stamp"/>; a stale one is dropped.</summary>
-    internal bool TryGet(string root, MaildirListingStamp stamp, out MaildropListing listing)
+    /// <summary>
+    /// The listing of <paramref name="root"/> if it was read from a Maildir with the same, settled, <paramref name="stamp"/>.
+    /// Otherwise false, with <paramref name="previous"/> the last listing read of it (null if none is kept), for the
+    /// next read to take from.
+    /// </summary>
+    internal bool TryGet(string root, MaildirListingStamp stamp, [NotNullWhen(true)] out MaildropListing? listing, out MaildirListingRead? previous)
     {
         lock (_gate)
         {
             if (_byRoot.TryGetValue(root, out var node))
             {
-                if (node.Value.Stamp == stamp)
+                _recent.Remove(node);
+                _recent.AddFirst(node);
+                var read = node.Value.Read;
+                if (read.Settled && read.Stamp == stamp)
                 {
-                    _recent.Remove(node);
-                    _recent.AddFirst(node);
-                    listing = node.Value.Listing;
+                    listing = read.Listing;
+                    previous = null;
                     _hits++;
                     return true;
                 }
 
-                RemoveLocked(node);
+                listing = null;
+                previous = read;
+                return false;
             }
         }
 
-        listing = null!;
+        listing = null;
+        previous = null;
         return false;
     }
 
     /// <summary>
-    /// Records a listing read from the disk: kept if its <paramref name="stamp"/> had settled at
-    /// <paramref name="readAt"/> (a moment taken before the stamp) and it fits the bound, else the Maildir is read
-    /// again at its next login.
+    /// Records a listing read from the disk (<paramref name="reused"/>: taking from the previous one), replacing the
+    /// previous one. It is kept if it fits the bound; it is given out as it is only if its stamp had settled when it was
+    /// read, else it only helps the next read.
     /// </summary>
-    internal void Add(string root, MaildirListingStamp stamp, DateTimeOffset readAt, MaildropListing listing)
+    internal void Add(string root, MaildirListingRead read, bool reused)
     {
         Interlocked.Increment(ref _reads);
-        var weight = Weight(listing);
-        var keep = stamp.IsSettledAt(readAt) && weight <= _capacity;
+        if (reused)
+        {
+            Interlocked.Increment(ref _rereads);
+        }
+
+        var weight = Weight(read.Listing);
+        var keep = weight <= _capacity;
         lock (_gate)
         {
             if (_byRoot.TryGetValue(root, out var old))
@@ -118,7 +139,7 @@ public sealed class MaildirListingCache
                 RemoveLocked(oldest);
             }
 
-            _byRoot[root] = _recent.AddFirst(new Entry(root, stamp, listing));
+            _byRoot[root] = _recent.AddFirst(new Entry(root, read));
             _messages += weight;
         }
     }
@@ -127,11 +148,11 @@ public sealed class MaildirListingCache
     {
         _recent.Remove(node);
         _byRoot.Remove(node.Value.Root);
-        _messages -= Weight(node.Value.Listing);
+        _messages -= Weight(node.Value.Read.Listing);
     }
 
     /// <summary>A mailbox counts one more than its messages, so that many empty mailboxes are bounded too.</summary>
     private static long Weight(MaildropListing listing) => listing.Count + 1L;
 
-    private sealed record Entry(string Root, MaildirListingStamp Stamp, MaildropListing Listing);
+    private sealed record Entry(string Root, MaildirListingRead Read);
 }

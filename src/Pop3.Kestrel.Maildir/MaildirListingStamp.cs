@@ -47,4 +47,10 @@ internal readonly record struct MaildirListingStamp(long Cur, long New, long Uid
         var newest = Math.Max(Cur, Math.Max(New, UidList));
         return readAt.UtcTicks - newest >= Settle.Ticks;
     }
+
+    /// <summary>
+    /// <see cref="IsSettledAt"/> for <c>dovecot-uidlist</c> alone: then a rewrite after <paramref name="readAt"/> shows in
+    /// its mtime, and a uidlist parsed after this stamp was read is current for as long as the file's mtime and length stay.
+    /// </summary>
+    public bool IsUidListSettledAt(DateTimeOffset readAt) => readAt.UtcTicks - UidList >= Settle.Ticks;
 }

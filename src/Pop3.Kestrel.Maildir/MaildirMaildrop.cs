@@ -146,7 +146,7 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, Ma
 
         if (_listingCache is null)
         {
-            _snapshot = (await ReadListingAsync(root, cancellationToken)).Listing;
+            _snapshot = (await MaildirListingReader.ReadAsync(root, default, DateTimeOffset.MinValue, previous: null, logger, cancellationToken)).Listing;
             return _snapshot;
         }
 
@@ -154,96 +154,19 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, Ma
         // read either shows in the listing or makes the stamp unsettled or different (see IsSettledAt).
         var readAt = _listingCache.Now;
         var stamp = MaildirListingStamp.Read(root);
-        if (_listingCache.TryGet(root, stamp, out var cached))
+        if (_listingCache.TryGet(root, stamp, out var cached, out var previous))
         {
             LogListedFromCache(logger, cached.Count);
             _snapshot = cached;
             return cached;
         }
 
-        var (listing, indexWritten) = await ReadListingAsync(root, cancellationToken);
-        _listingCache.Add(root, indexWritten ? stamp.WithSizesOf(root) : stamp, readAt, listing);
+        // A changed Maildir: what the previous listing knows about the names still there is taken from it.
+        var read = await MaildirListingReader.ReadAsync(root, stamp, readAt, previous, logger, cancellationToken);
+        _listingCache.Add(root, read, reused: previous is not null);
+        var listing = read.Listing;
         _snapshot = listing;
         return listing;
-    }
-
-    /// <summary>Reads cur/, <c>dovecot-uidlist</c> and the size index, measuring what none of them knows; updates the index.</summary>
-    private async ValueTask<(MaildropListing Listing, bool IndexWritten)> ReadListingAsync(string root, CancellationToken cancellationToken)
-    {
-
-        // One pass over cur/. A name that carries W= needs nothing else; only the others are stat'ed (for
-        // the size index's staleness check), because a stat per file is what makes a big Maildir slow to open.
-        var files = new List<(ulong Time, string Name, long Length)>(
-            new FileSystemEnumerable<(ulong Time, string Name, long Length)>(
-                Path.Combine(root, MaildirDirectory.Cur),
-                static (ref FileSystemEntry entry) =>
-                    (MaildirFileName.DeliveryTime(entry.FileName), entry.FileName.ToString(),
-                        MaildirFileName.VirtualSize(entry.FileName) is null ? entry.Length : -1),
-                s_enumeration)
-            {
-                ShouldIncludePredicate = static (ref FileSystemEntry entry) => IsMessage(ref entry),
-            });
-        files.Sort(static (a, b) =>
-        {
-            var byTime = a.Time.CompareTo(b.Time);
-            return byTime != 0 ? byTime : string.CompareOrdinal(a.Name, b.Name);
-        });
-
-        var uidList = ReadUidList(root);
-        var index = MaildirSizeIndex.Read(root);
-        var nextIndex = new Dictionary<string, MaildirSizeIndex.Entry>(StringComparer.Ordinal);
-        var measured = 0;
-        var messages = new List<MaildropMessage>(files.Count);
-        foreach (var (_, name, length) in files)
-        {
-            var id = MaildirFileName.Id(name);
-            var known = uidList is not null && uidList.TryGet(id, out var dovecot) ? dovecot : (DovecotUidList.Entry?)null;
-            var size = MaildirFileName.VirtualSize(name) ?? known?.Size;
-            if (size is null)
-            {
-                if (index.TryGetValue(id, out var cached) && cached.FileSize == length)
-                {
-                    nextIndex[id] = cached;
-                }
-                else
-                {
-                    var fresh = await MeasureAsync(Path.Combine(root, MaildirDirectory.Cur, name), cancellationToken);
-                    if (fresh is null)
-                    {
-                        // Deleted by another client between the listing and now: it is simply not in the snapshot.
-                        continue;
-                    }
-
-                    nextIndex[id] = fresh.Value;
-                    measured++;
-                }
-
-                size = nextIndex[id].Pop3Size;
-            }
-
-            messages.Add(new MaildropMessage(known?.Uidl ?? id, size, new MaildirMessageKey(name)));
-        }
-
-        // The new index holds only what was used, so it shrinks as messages are deleted.
-        var indexWritten = false;
-        if (measured > 0 || nextIndex.Count != index.Count)
-        {
-            try
-            {
-                MaildirSizeIndex.Write(root, nextIndex);
-                indexWritten = true;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Only a cache: the next login measures again.
-                LogIndexWriteFailed(logger, root, e);
-            }
-        }
-
-        LogListed(logger, messages.Count, measured);
-
-        // Every size is known here, so the framework takes this listing as it is, for this login and the cached ones.
-        return (new MaildropListing(messages), indexWritten);
     }
 
     /// <summary>
@@ -354,7 +277,7 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, Ma
     private static MaildirMessageKey KeyOf(MaildropMessage message) =>
         message.Key as MaildirMessageKey ?? throw new ArgumentException("The message was not listed by a Maildir maildrop.", nameof(message));
 
-    private static bool IsMessage(ref FileSystemEntry entry) =>
+    internal static bool IsMessage(ref FileSystemEntry entry) =>
         !entry.IsDirectory && !entry.FileName.StartsWith('.');
 
     /// <summary>Does what a Maildir reader does on open: claims new mail by moving it to cur/ with empty flags.</summary>
@@ -392,39 +315,8 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, Ma
         return moved;
     }
 
-    private DovecotUidList? ReadUidList(string root)
-    {
-        var uidList = DovecotUidList.TryRead(root);
-        if (uidList is null && File.Exists(Path.Combine(root, DovecotUidList.FileName)))
-        {
-            LogUidListIgnored(logger, root);
-        }
-
-        return uidList;
-    }
-
-    private static async ValueTask<MaildirSizeIndex.Entry?> MeasureAsync(string path, CancellationToken cancellationToken)
-    {
-        FileStream stream;
-        try
-        {
-            stream = OpenForReading(path);
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
-        }
-
-        await using (stream)
-        {
-            // The length of the file actually measured, so a file rewritten since the listing is cached correctly.
-            var fileSize = stream.Length;
-            return new MaildirSizeIndex.Entry(fileSize, await Pop3MessageWriter.MeasureAsync(stream, cancellationToken));
-        }
-    }
-
     /// <summary>Unbuffered: the message writer reads 64 KiB chunks, so a FileStream buffer would only add a copy.</summary>
-    private static FileStream OpenForReading(string path) =>
+    internal static FileStream OpenForReading(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0,
             FileOptions.Asynchronous | FileOptions.SequentialScan);
 
@@ -465,17 +357,8 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, Ma
     [LoggerMessage(Level = LogLevel.Warning, Message = "Left {FileName} in new/: cur/ already has a file of that name")]
     private static partial void LogNotMoved(ILogger logger, string fileName);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring the dovecot-uidlist in {Path}: unknown format; UIDLs are the file names")]
-    private static partial void LogUidListIgnored(ILogger logger, string path);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Listed {Count} message(s), {Measured} measured")]
-    private static partial void LogListed(ILogger logger, int count, int measured);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Listed {Count} message(s) from the listing cache")]
     private static partial void LogListedFromCache(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write the size index of {Path}")]
-    private static partial void LogIndexWriteFailed(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not delete {FileName}")]
     private static partial void LogDeleteFailed(ILogger logger, string fileName, Exception exception);

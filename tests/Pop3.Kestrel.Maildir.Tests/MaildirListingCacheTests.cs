@@ -295,4 +295,26 @@ public sealed class MaildirListingCacheTests : IDisposable
         Assert.Same(first, second);
         Assert.True(File.Exists(Path.Combine(_maildirs.Root(), "pop3-kestrel.sizes")));
     }
+
+    [Fact]
+    public async Task A_changed_Maildir_is_read_again_from_the_previous_listing_even_one_read_in_the_tick_of_a_change()
+    {
+        PutThree();
+        var cache = NewCache();
+
+        // Read at once: unsettled, so never served as it is, but kept for the next read to take from.
+        var first = await LoginAsync(cache);
+        _maildirs.Put("new", "1700000003.d,S=3,W=3", Bytes("d\r\n"));
+        var second = await LoginAsync(cache);
+        Settled();
+        var third = await LoginAsync(cache);
+
+        Assert.Equal(["1700000000.a", "1700000001.b", "1700000002.c", "1700000003.d"], second.Select(m => m.Id));
+        Assert.Equal(second.Select(m => m.Id), third.Select(m => m.Id));
+        Assert.Same(first[2], second[2]);
+        Assert.Equal(0, cache.Hits);
+        Assert.Equal(3, cache.Reads);
+        Assert.Equal(2, cache.Rereads);
+        Assert.Same(third, await LoginAsync(cache));
+    }
 }
