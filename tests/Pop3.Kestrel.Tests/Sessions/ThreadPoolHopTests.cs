@@ -111,3 +111,39 @@ internal sealed class DedicatedThreadScheduler : PipeScheduler, IDisposable
 
     public void Dispose() => _work.CompleteAdding();
 }
+
+public sealed class DuplexPipeStreamHopTests
+{
+    [Fact]
+    public async Task A_read_returns_on_the_thread_pool_while_asked_to_and_in_place_afterwards()
+    {
+        using var eventThread = new DedicatedThreadScheduler();
+        var input = new Pipe(new PipeOptions(readerScheduler: eventThread, useSynchronizationContext: false));
+        var output = new Pipe();
+        var stream = new Pop3.Kestrel.Tls.DuplexPipeStream(new TestDuplexPipe(input.Reader, output.Writer)) { HopAfterRead = true };
+        var buffer = new byte[16];
+
+        var first = ReadAndTellAsync(stream, buffer);
+        await input.Writer.WriteAsync("hello"u8.ToArray());
+        Assert.Equal((5, true), await first);
+
+        stream.HopAfterRead = false;
+        var second = ReadAndTellAsync(stream, buffer);
+        await input.Writer.WriteAsync("again"u8.ToArray());
+        Assert.Equal((5, false), await second);
+    }
+
+    private static async Task<(int Read, bool OnPool)> ReadAndTellAsync(Stream stream, byte[] buffer)
+    {
+        // Not back to the test framework's synchronization context: where the read itself returned is what is asked.
+        var read = await stream.ReadAsync(buffer).ConfigureAwait(false);
+        return (read, Thread.CurrentThread.IsThreadPoolThread);
+    }
+}
+
+internal sealed class TestDuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+{
+    public PipeReader Input => input;
+
+    public PipeWriter Output => output;
+}
