@@ -180,7 +180,7 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, Ma
         var cur = Path.Combine(root, MaildirDirectory.Cur);
         try
         {
-            return ValueTask.FromResult<Stream>(OpenForReading(Path.Combine(cur, key.FileName)));
+            return ValueTask.FromResult<Stream>(MaildirMessageStream.Open(Path.Combine(cur, key.FileName)));
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -190,7 +190,7 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, Ma
                 throw new FileNotFoundException("The message is no longer in the Maildir.", key.FileName, e);
             }
 
-            return ValueTask.FromResult<Stream>(OpenForReading(renamed));
+            return ValueTask.FromResult<Stream>(MaildirMessageStream.Open(renamed));
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -14,8 +15,13 @@ public sealed class Pop3CheckException(string message) : Exception(message);
 public sealed class Pop3LoadConnection : IAsyncDisposable
 {
     private const int BufferSize = 256 * 1024;
+    private const int InitialBufferSize = 16 * 1024;
     private readonly Socket _socket;
-    private readonly byte[] _buffer = new byte[BufferSize];
+
+    // Pooled and small at first (a login needs a few hundred octets); it doubles up to BufferSize when a receive
+    // fills it (a long body arriving) or a line does not fit. A fresh 256 KiB array per connection cost the client
+    // more CPU per login (zeroing, large-object GCs) than the server spent on it, on the cores they share.
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
     private int _start;
     private int _end;
 
@@ -220,7 +226,12 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
 
         if (_end == _buffer.Length)
         {
-            throw new Pop3CheckException($"A line longer than {BufferSize} octets.");
+            if (_buffer.Length >= BufferSize)
+            {
+                throw new Pop3CheckException($"A line longer than {BufferSize} octets.");
+            }
+
+            Grow();
         }
 
         if (await ReceiveAsync(cancellationToken) == 0)
@@ -234,12 +245,31 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
         var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
         _end += read;
         Received += read;
+        if (_end == _buffer.Length && _buffer.Length < BufferSize)
+        {
+            Grow();
+        }
+
         return read;
+    }
+
+    private void Grow()
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, BufferSize));
+        _buffer.AsSpan(0, _end).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
     }
 
     public ValueTask DisposeAsync()
     {
         _socket.Dispose();
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
         return ValueTask.CompletedTask;
     }
 }

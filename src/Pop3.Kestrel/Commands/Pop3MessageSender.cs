@@ -8,9 +8,20 @@ namespace Pop3.Kestrel.Commands;
 /// <summary>Sends one message for RETR or TOP: the status line, then the message through the one dot-stuffing writer.</summary>
 internal sealed class Pop3MessageSender(ILogger<Pop3MessageSender> logger)
 {
+    /// <summary>The largest message read on a socket event thread: one chunk of the message writer.</summary>
+    internal const int InlineMessageSize = 64 * 1024;
+
     /// <summary>Sends message <paramref name="number"/>; <paramref name="size"/> is announced in the status line when not negative.</summary>
     public async ValueTask<Pop3CommandResult> SendAsync(Pop3SessionContext context, int number, int bodyLines, long size, CancellationToken cancellationToken)
     {
+        // A message of one chunk is one open and one read (page-cache fast, a few microseconds): it is sent from
+        // whatever thread the session is on, as a thread-pool hand-off would cost more than the read. A larger
+        // one means many reads and flushes, so it moves off a socket event thread first.
+        if (context.Maildrop!.SizeOf(number) > InlineMessageSize)
+        {
+            await new Pop3ThreadPoolHop();
+        }
+
         Stream message;
         try
         {

@@ -310,10 +310,12 @@ public sealed class Pop3Session
         return Pop3CommandParser.Parse(start, out _) == Pop3Command.Auth && start[4] == (byte)' ';
     }
 
-    private ValueTask<Pop3CommandResult> ContinueAsync(Pop3SessionContext context, IPop3LineContinuation continuation, ReadOnlyMemory<byte> line)
+    // A SASL exchange's lines may verify a password: they run where a login does.
+    private static async ValueTask<Pop3CommandResult> ContinueAsync(Pop3SessionContext context, IPop3LineContinuation continuation, ReadOnlyMemory<byte> line)
     {
         context.Continuation = null;
-        return continuation.ContinueAsync(context, line, CancellationToken.None);
+        await new Pop3ThreadPoolHop();
+        return await continuation.ContinueAsync(context, line, CancellationToken.None);
     }
 
     private async ValueTask<bool> StartTlsAsync(Pop3SessionContext context)
@@ -355,7 +357,28 @@ public sealed class Pop3Session
             return ValueTask.FromResult(Pop3CommandResult.Failed);
         }
 
-        return handler.ExecuteAsync(context, lineBuffer.AsMemory(argumentsStart, length - argumentsStart), CancellationToken.None);
+        var arguments = lineBuffer.AsMemory(argumentsStart, length - argumentsStart);
+        return MayBlock(context, command) && !Thread.CurrentThread.IsThreadPoolThread
+            ? ExecuteOnThreadPoolAsync(handler, context, arguments)
+            : handler.ExecuteAsync(context, arguments, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Commands that may hold their thread: logins (password hashing, opening and listing the maildrop),
+    /// STLS's handshake, and QUIT's deletions. RETR and TOP decide for themselves by the message's size
+    /// (<see cref="Commands.Pop3MessageSender"/>). Every other command works on the session's snapshot in memory.
+    /// </summary>
+    private static bool MayBlock(Pop3SessionContext context, Pop3Command command) => command switch
+    {
+        Pop3Command.Pass or Pop3Command.Apop or Pop3Command.Auth or Pop3Command.Stls => true,
+        Pop3Command.Quit => context.Maildrop is { DeletedCount: > 0 },
+        _ => false,
+    };
+
+    private static async ValueTask<Pop3CommandResult> ExecuteOnThreadPoolAsync(IPop3CommandHandler handler, Pop3SessionContext context, ReadOnlyMemory<byte> arguments)
+    {
+        await new Pop3ThreadPoolHop();
+        return await handler.ExecuteAsync(context, arguments, CancellationToken.None);
     }
 
     private async ValueTask<Pop3SessionEnd> EndByServerAsync()

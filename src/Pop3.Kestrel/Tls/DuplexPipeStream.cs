@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Pop3.Kestrel.Sessions;
 
 namespace Pop3.Kestrel.Tls;
 
@@ -20,11 +21,22 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
         set => throw new NotSupportedException();
     }
 
+    /// <summary>
+    /// While true, every read returns on the thread pool, so what the reader does next (a TLS handshake's key exchange
+    /// and signature) does not hold a socket event thread shared with other connections.
+    /// </summary>
+    public bool HopAfterRead { get; set; }
+
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         while (true)
         {
             var result = await transport.Input.ReadAsync(cancellationToken);
+            if (HopAfterRead)
+            {
+                await new Pop3ThreadPoolHop();
+            }
+
             var buffer = result.Buffer;
             if (!buffer.IsEmpty)
             {

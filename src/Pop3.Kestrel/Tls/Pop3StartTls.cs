@@ -21,7 +21,9 @@ internal sealed class Pop3StartTls(IDuplexPipe transport, string endpoint, Pop3T
 
     public async ValueTask<IDuplexPipe?> UpgradeAsync(CancellationToken cancellationToken)
     {
-        _ssl = new SslStream(new DuplexPipeStream(transport), leaveInnerStreamOpen: true);
+        // The handshake's crypto runs where its reads complete: on the thread pool, not on a socket event thread.
+        var plain = new DuplexPipeStream(transport) { HopAfterRead = true };
+        _ssl = new SslStream(plain, leaveInnerStreamOpen: true);
         using var timeout = new CancellationTokenSource(policy.HandshakeTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
@@ -38,6 +40,7 @@ internal sealed class Pop3StartTls(IDuplexPipe transport, string endpoint, Pop3T
             return null;
         }
 
+        plain.HopAfterRead = false;
         connection.ClientCertificate = _ssl.RemoteCertificate is { } remote
             ? new System.Security.Cryptography.X509Certificates.X509Certificate2(remote)
             : null;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Serilog;
 using Serilog.Formatting.Compact;
 
@@ -38,6 +39,33 @@ internal static class ServerOperations
             }
         });
         builder.Services.AddSystemd();
+        builder.UseInlineSocketIo();
         return builder;
     }
+
+    /// <summary>
+    /// <c>Pop3:Sockets:Inline</c> (default true): socket completions run on the socket event threads
+    /// (<c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>, unless the environment already sets it) and Kestrel
+    /// runs the transport and the session inline too (<see cref="SocketTransportOptions.UnsafePreferInlineScheduling"/>).
+    /// A lockstep command then costs no thread-pool hand-offs; the session itself moves the commands that may block
+    /// (logins, RETR and TOP, STLS, QUIT's deletions) to the thread pool. See docs/performance.md.
+    /// </summary>
+    public static WebApplicationBuilder UseInlineSocketIo(this WebApplicationBuilder builder)
+    {
+        if (!builder.Configuration.GetValue("Pop3:Sockets:Inline", true))
+        {
+            return builder;
+        }
+
+        // Read once, when the first socket is created, so this must run before the host starts.
+        if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+        }
+
+        builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
+        return builder;
+    }
+
+    private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 }

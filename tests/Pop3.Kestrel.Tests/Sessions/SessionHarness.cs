@@ -14,7 +14,7 @@ namespace Pop3.Kestrel.Tests.Sessions;
 /// <summary>A session over an in-memory pipe pair, driven like a client would drive it.</summary>
 internal sealed class SessionHarness : IAsyncDisposable
 {
-    private readonly Pipe _toServer = new();
+    private readonly Pipe _toServer;
     private readonly Pipe _toClient = new();
     private readonly ServiceProvider _provider;
     private readonly AsyncServiceScope _scope;
@@ -33,8 +33,11 @@ internal sealed class SessionHarness : IAsyncDisposable
         Action<Pop3ServerBuilder>? configure = null,
         Pop3ConnectionInfo? connection = null,
         Action<IServiceProvider>? beforeStart = null,
-        ServiceProvider? shared = null)
+        ServiceProvider? shared = null,
+        PipeScheduler? serverThread = null)
     {
+        // serverThread: where the session continues after each read, as a socket event thread with inline completions.
+        _toServer = serverThread is null ? new Pipe() : new Pipe(new PipeOptions(readerScheduler: serverThread, useSynchronizationContext: false));
         var all = new Dictionary<string, string?> { ["Pop3:Authentication:FailureDelay"] = "00:00:00" };
         foreach (var (key, value) in settings ?? [])
         {
