@@ -179,10 +179,12 @@ public struct Pop3MessageEncoder
         var b = 0;
         while (b < n)
         {
-            if (output is not null && n - b >= 2 * Block && span.Length - written >= FastRoom)
+            if (output is not null && span.Length - written >= FastRoom)
             {
                 ref var destination = ref Unsafe.Add(ref MemoryMarshal.GetReference(span), written);
-                written += FastBlocks(ref source, n, ref b, ref destination, span.Length - written, ref scan);
+                written += n - b >= 2 * Block
+                    ? FastBlocks(ref source, n, ref b, ref destination, span.Length - written, ref scan)
+                    : FastTail(chunk, ref b, ref destination, span.Length - written, ref scan);
                 continue;
             }
 
@@ -301,6 +303,33 @@ public struct Pop3MessageEncoder
         b = i;
         scan = local;
         return o;
+    }
+
+    /// <summary>
+    /// <see cref="FastBlocks"/> for the last blocks of <paramref name="chunk"/>, from <paramref name="b"/>: they are copied
+    /// into a buffer padded with zeros (none of LF, CR, '.') so that they too can be read past their end; what the padding
+    /// put in the output is not counted. Returns the octets written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int FastTail(ReadOnlySpan<byte> chunk, ref int b, ref byte destination, int room, ref BodyScan scan)
+    {
+        var tail = chunk[b..]; // shorter than 2 * Block
+        Span<byte> padded = stackalloc byte[3 * Block];
+        tail.CopyTo(padded);
+
+        // Stops after the block holding the tail's last octet: its end plus one block is the padded length.
+        var blocks = (tail.Length + Block - 1) / Block;
+        var i = 0;
+        var o = FastBlocks(ref MemoryMarshal.GetReference(padded), (blocks + 1) * Block, ref i, ref destination, room, ref scan);
+        if (i < tail.Length)
+        {
+            // The span ran short after the first block, which was all tail.
+            b += i;
+            return o;
+        }
+
+        b = chunk.Length;
+        return o - (i - tail.Length);
     }
 
     /// <summary>Only counts, for sizes: every whole block from <paramref name="b"/>.</summary>
