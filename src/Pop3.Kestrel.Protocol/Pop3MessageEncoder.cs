@@ -168,8 +168,9 @@ public struct Pop3MessageEncoder
     /// Shaped for speed because this is every RETR of a Maildir message (bare LF, a line every ~60 octets):
     /// each 64-octet block is compared once for LF, CR and '.', giving bit masks; "previous octet" is a shift of
     /// the mask with a carry across blocks (and across chunks, from <see cref="_midLine"/> and <see cref="_lastWasCr"/>),
-    /// so nothing is searched twice and no line is handled on its own. Most blocks go through <see cref="FastBlocks"/>;
-    /// the few where the span or the input lacks slack for its over-long copies go through <see cref="ExactBlock"/>.
+    /// so nothing is searched twice and no line is handled on its own. Blocks go through <see cref="FastBlocks"/> (the
+    /// last ones of a chunk through <see cref="FastTail"/>); only where the span lacks room for over-long stores, at the
+    /// end of a pipe's segment, through <see cref="ExactBlock"/>, and for sizes through <see cref="CountBlocks"/>.
     /// </remarks>
     private void EncodeWhole(ReadOnlySpan<byte> chunk, IBufferWriter<byte>? output, ref Span<byte> span, ref int written)
     {
