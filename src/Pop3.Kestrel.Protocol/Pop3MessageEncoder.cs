@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -55,9 +56,8 @@ public struct Pop3MessageEncoder
 
     /// <summary>Encodes one chunk. Returns false once TOP's limit is reached; the rest of the input is then ignored.</summary>
     /// <remarks>
-    /// Runs of whole lines that need no change (CRLF-terminated, the next line not starting with '.') are
-    /// found with a vectorised scan and copied in bulk; other lines are rewritten one by one straight into
-    /// the writer's span. Output is requested in small pieces, so a pipe's own segment size is kept.
+    /// A whole message (RETR, and sizes) goes through <see cref="EncodeWhole"/>, one vectorised pass; TOP goes line by line.
+    /// Output is requested in small pieces, so a pipe's own segment size is kept.
     /// </remarks>
     public bool Encode(ReadOnlySpan<byte> chunk, IBufferWriter<byte>? output)
     {
@@ -66,33 +66,36 @@ public struct Pop3MessageEncoder
         var more = true;
         while (!chunk.IsEmpty)
         {
+            if (_bodyLinesLeft < 0)
+            {
+                // A whole message: nothing ends early, so headers and body go through the same one pass,
+                // split where the headers end only to count body lines.
+                if (_inHeaders)
+                {
+                    var end = HeaderEnd(chunk);
+                    var bodyLines = BodyLines;
+                    EncodeWhole(end < 0 ? chunk : chunk[..end], output, ref span, ref written);
+                    BodyLines = bodyLines;
+                    if (end < 0)
+                    {
+                        break;
+                    }
+
+                    _inHeaders = false;
+                    chunk = chunk[end..];
+                    continue;
+                }
+
+                EncodeWhole(chunk, output, ref span, ref written);
+                break;
+            }
+
             if (!_midLine)
             {
                 if (IsDone)
                 {
                     more = false;
                     break;
-                }
-
-                // Whole message and past the headers: copy the longest run of lines that need no change.
-                if (_bodyLinesLeft < 0 && !_inHeaders && chunk[0] != (byte)'.')
-                {
-                    var run = UnchangedRun(chunk);
-                    if (run > 0)
-                    {
-                        BodyLines += chunk[..run].Count((byte)'\n');
-                        CopyOut(chunk[..run], output, ref span, ref written);
-                        chunk = chunk[run..];
-                        continue;
-                    }
-
-                    // It starts with a bare-LF line: rewrite such lines in a tight loop.
-                    run = RewriteBareLfLines(chunk, output, ref span, ref written);
-                    if (run > 0)
-                    {
-                        chunk = chunk[run..];
-                        continue;
-                    }
                 }
 
                 _midLine = true;
@@ -123,60 +126,320 @@ public struct Pop3MessageEncoder
         return more && !IsDone;
     }
 
+    private const int Block = 64;
+
+    /// <summary>Room in the span for one block copied with over-long stores: 64 octets, up to 64 inserted, 64 of overshoot.</summary>
+    private const int FastRoom = 3 * Block;
+
     /// <summary>
-    /// From a line start in the body of a whole message: copies lines ending in a bare LF with CRLF instead,
-    /// until a line starts with '.', ends in CRLF, or is not complete in <paramref name="chunk"/>. Returns the octets consumed.
+    /// The index after the LF that ends the first empty line (LF or CRLF alone) in <paramref name="chunk"/>, taking
+    /// the line that the previous chunk left open into account; -1 if there is none.
     /// </summary>
-    private int RewriteBareLfLines(ReadOnlySpan<byte> chunk, IBufferWriter<byte>? output, ref Span<byte> span, ref int written)
+    private readonly int HeaderEnd(ReadOnlySpan<byte> chunk)
     {
-        var consumed = 0;
-        long produced = 0;
-        var lines = 0;
-        while (true)
+        // Bit 1: a line starts at the chunk's first octet; bit 0: a line starts at the octet before it, a CR.
+        ulong lineBefore = !_midLine ? 2UL : _lineLength == 1 && _lastWasCr ? 1UL : 0;
+        ulong crBefore = _lastWasCr ? 1UL : 0;
+        for (var b = 0; b < chunk.Length; b += Block)
         {
-            var rest = chunk[consumed..];
-            if (rest.IsEmpty || rest[0] == (byte)'.')
+            var (lf, cr, _) = chunk.Length - b >= Block ? Masks(ref Unsafe.Add(ref MemoryMarshal.GetReference(chunk), b)) : PartialMasks(chunk[b..]);
+
+            // An LF ends an empty line when a line starts at it, or at a CR just before it.
+            var startsHere = (lf << 1) | (lineBefore >> 1);
+            var startsBefore = (lf << 2) | lineBefore;
+            var blank = lf & (startsHere | (((cr << 1) | crBefore) & startsBefore));
+            if (blank != 0)
             {
-                break;
+                return b + BitOperations.TrailingZeroCount(blank) + 1;
             }
 
-            var lf = rest.IndexOf((byte)'\n');
-            if (lf < 0 || (lf > 0 && rest[lf - 1] == (byte)'\r'))
-            {
-                break;
-            }
-
-            if (output is not null)
-            {
-                if (span.Length - written < lf + 2)
-                {
-                    if (lf + 2 > MinimumSpan)
-                    {
-                        // A long line: the general path copies it in pieces.
-                        break;
-                    }
-
-                    output.Advance(written);
-                    span = output.GetSpan(MinimumSpan);
-                    written = 0;
-                }
-
-                var destination = span[written..];
-                rest[..lf].CopyTo(destination);
-                destination[lf] = (byte)'\r';
-                destination[lf + 1] = (byte)'\n';
-                written += lf + 2;
-            }
-
-            produced += lf + 2;
-            consumed += lf + 1;
-            lines++;
+            lineBefore = lf >> 62;
+            crBefore = cr >> 63;
         }
 
-        Length += produced;
-        WireLength += produced;
-        BodyLines += lines;
-        return consumed;
+        return -1;
+    }
+
+    /// <summary>
+    /// A whole message (headers or body): the output is the input with a CR inserted before every bare LF and a '.' before
+    /// every '.' that starts a line, so only those insertion points need finding.
+    /// </summary>
+    /// <remarks>
+    /// Shaped for speed because this is every RETR of a Maildir message (bare LF, a line every ~60 octets):
+    /// each 64-octet block is compared once for LF, CR and '.', giving bit masks; "previous octet" is a shift of
+    /// the mask with a carry across blocks (and across chunks, from <see cref="_midLine"/> and <see cref="_lastWasCr"/>),
+    /// so nothing is searched twice and no line is handled on its own. Blocks go through <see cref="FastBlocks"/> (the
+    /// last ones of a chunk through <see cref="FastTail"/>); only where the span lacks room for over-long stores, at the
+    /// end of a pipe's segment, through <see cref="ExactBlock"/>, and for sizes through <see cref="CountBlocks"/>.
+    /// </remarks>
+    private void EncodeWhole(ReadOnlySpan<byte> chunk, IBufferWriter<byte>? output, ref Span<byte> span, ref int written)
+    {
+        ref var source = ref MemoryMarshal.GetReference(chunk);
+        var n = chunk.Length;
+        var scan = new BodyScan(crBefore: _lastWasCr, lineStart: !_midLine);
+        var b = 0;
+        while (b < n)
+        {
+            if (output is not null && span.Length - written >= FastRoom)
+            {
+                ref var destination = ref Unsafe.Add(ref MemoryMarshal.GetReference(span), written);
+                written += n - b >= 2 * Block
+                    ? FastBlocks(ref source, n, ref b, ref destination, span.Length - written, ref scan)
+                    : FastTail(chunk, ref b, ref destination, span.Length - written, ref scan);
+                continue;
+            }
+
+            if (output is null && n - b >= Block)
+            {
+                CountBlocks(ref source, n, ref b, ref scan);
+                continue;
+            }
+
+            var (lf, cr, dot) = n - b >= Block ? Masks(ref Unsafe.Add(ref source, b)) : PartialMasks(chunk[b..]);
+            var inserts = scan.Next(lf, cr, dot);
+            if (output is not null)
+            {
+                ExactBlock(chunk[b..Math.Min(n, b + Block)], inserts, output, ref span, ref written);
+            }
+
+            b += Block;
+        }
+
+        Length += n + scan.Crs;
+        WireLength += n + scan.Crs + scan.Dots;
+        BodyLines += (int)scan.Lines;
+        var lastLf = chunk.LastIndexOf((byte)'\n');
+        _lineLength = lastLf < 0 ? _lineLength + n : n - lastLf - 1;
+        _midLine = _lineLength > 0;
+        _lastWasCr = chunk[^1] == (byte)'\r';
+    }
+
+    /// <summary>What the blocks seen so far carry into the next one, and what they counted.</summary>
+    private struct BodyScan(bool crBefore, bool lineStart)
+    {
+        private ulong _crBefore = crBefore ? 1UL : 0;
+        private ulong _lfBefore = lineStart ? 1UL : 0;
+
+        public long Lines { get; private set; }
+
+        public long Crs { get; private set; }
+
+        public long Dots { get; private set; }
+
+        /// <summary>Takes the next block's masks; returns its insertion points: bare LFs and dots that start a line.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ulong Next(ulong lf, ulong cr, ulong dot)
+        {
+            var bareLf = lf & ~((cr << 1) | _crBefore);
+            var stuffed = dot & ((lf << 1) | _lfBefore);
+            _crBefore = cr >> 63;
+            _lfBefore = lf >> 63;
+            Lines += BitOperations.PopCount(lf);
+            Crs += BitOperations.PopCount(bareLf);
+            Dots += BitOperations.PopCount(stuffed);
+            return bareLf | stuffed;
+        }
+    }
+
+    /// <summary>
+    /// Encodes whole blocks from <paramref name="b"/> straight into <paramref name="destination"/> while the input has a
+    /// block to spare after the current one and the span has <see cref="FastRoom"/> left. Returns the octets written.
+    /// </summary>
+    /// <remarks>
+    /// Branch-free for up to two insertion points per block (a ~60-octet line gives one or two), because a branch on
+    /// their number or on a line's length is mispredicted often enough to cost more than the copying: the octets
+    /// between insertion points are copied with one 64-octet store each, whatever their number (the excess is
+    /// overwritten by the next store), and an absent insertion point is the block's end (TrailingZeroCount of an empty
+    /// mask is 64), where the "inserted" octet is written but not counted, to be overwritten too.
+    /// </remarks>
+    private static int FastBlocks(ref byte source, int n, ref int b, ref byte destination, int room, ref BodyScan scan)
+    {
+        var local = scan;
+        var i = b;
+        var o = 0;
+        do
+        {
+            var (lf, cr, dot) = Masks(ref Unsafe.Add(ref source, i));
+            var inserts = local.Next(lf, cr, dot);
+            if (inserts == 0)
+            {
+                // CRLF input: nearly every block; LF input: rarely, so this branch is predicted either way.
+                Copy64(ref Unsafe.Add(ref source, i), ref Unsafe.Add(ref destination, o));
+                o += Block;
+                i += Block;
+                continue;
+            }
+
+            var first = BitOperations.TrailingZeroCount(inserts);
+            inserts &= inserts - 1;
+            var second = BitOperations.TrailingZeroCount(inserts);
+            inserts &= inserts - 1;
+
+            Copy64(ref Unsafe.Add(ref source, i), ref Unsafe.Add(ref destination, o));
+            o += first;
+            Unsafe.Add(ref destination, o) = Inserted(lf, first);
+            o += 1 - (first >> 6);
+            Copy64(ref Unsafe.Add(ref source, i + first), ref Unsafe.Add(ref destination, o));
+            o += second - first;
+            Unsafe.Add(ref destination, o) = Inserted(lf, second);
+            o += 1 - (second >> 6);
+
+            var from = second;
+            while (inserts != 0)
+            {
+                var at = BitOperations.TrailingZeroCount(inserts);
+                inserts &= inserts - 1;
+                Copy64(ref Unsafe.Add(ref source, i + from), ref Unsafe.Add(ref destination, o));
+                o += at - from;
+                Unsafe.Add(ref destination, o++) = Inserted(lf, at);
+                from = at;
+            }
+
+            Copy64(ref Unsafe.Add(ref source, i + from), ref Unsafe.Add(ref destination, o));
+            o += Block - from;
+            i += Block;
+        }
+        while (n - i >= 2 * Block && room - o >= FastRoom);
+
+        b = i;
+        scan = local;
+        return o;
+    }
+
+    /// <summary>
+    /// <see cref="FastBlocks"/> for the last blocks of <paramref name="chunk"/>, from <paramref name="b"/>: they are copied
+    /// into a buffer padded with zeros (none of LF, CR, '.') so that they too can be read past their end; what the padding
+    /// put in the output is not counted. Returns the octets written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int FastTail(ReadOnlySpan<byte> chunk, ref int b, ref byte destination, int room, ref BodyScan scan)
+    {
+        var tail = chunk[b..]; // shorter than 2 * Block
+        Span<byte> padded = stackalloc byte[3 * Block];
+        tail.CopyTo(padded);
+
+        // Stops after the block holding the tail's last octet: its end plus one block is the padded length.
+        var blocks = (tail.Length + Block - 1) / Block;
+        var i = 0;
+        var o = FastBlocks(ref MemoryMarshal.GetReference(padded), (blocks + 1) * Block, ref i, ref destination, room, ref scan);
+        if (i < tail.Length)
+        {
+            // The span ran short after the first block, which was all tail.
+            b += i;
+            return o;
+        }
+
+        b = chunk.Length;
+        return o - (i - tail.Length);
+    }
+
+    /// <summary>Only counts, for sizes: every whole block from <paramref name="b"/>.</summary>
+    private static void CountBlocks(ref byte source, int n, ref int b, ref BodyScan scan)
+    {
+        var local = scan;
+        var i = b;
+        for (; n - i >= Block; i += Block)
+        {
+            var (lf, cr, dot) = Masks(ref Unsafe.Add(ref source, i));
+            local.Next(lf, cr, dot);
+        }
+
+        b = i;
+        scan = local;
+    }
+
+    /// <summary>What goes before the octet at <paramref name="at"/> of a block: a CR before an LF, a '.' before a '.'.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte Inserted(ulong lf, int at) => ((lf >> at) & 1) != 0 ? (byte)'\r' : (byte)'.';
+
+    /// <summary>Writes one block with exact copies, across as many spans as it takes.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ExactBlock(ReadOnlySpan<byte> block, ulong inserts, IBufferWriter<byte> output, ref Span<byte> span, ref int written)
+    {
+        var from = 0;
+        while (inserts != 0)
+        {
+            var at = BitOperations.TrailingZeroCount(inserts);
+            inserts &= inserts - 1;
+            Copy(block[from..at], output, ref span, ref written);
+            Copy(block[at] == (byte)'\n' ? "\r"u8 : "."u8, output, ref span, ref written);
+            from = at;
+        }
+
+        Copy(block[from..], output, ref span, ref written);
+    }
+
+    /// <summary>The masks of the last, partial block, read from a zeroed copy (zero is none of LF, CR, '.').</summary>
+    /// <remarks>Its own method so that the stackalloc does not keep <see cref="EncodeWhole"/> from being optimised fully.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (ulong Lf, ulong Cr, ulong Dot) PartialMasks(ReadOnlySpan<byte> tail)
+    {
+        Span<byte> block = stackalloc byte[Block];
+        tail.CopyTo(block);
+        return Masks(ref MemoryMarshal.GetReference(block));
+    }
+
+    /// <summary>Bit i of each mask is set when octet i of the 64 at <paramref name="block"/> is LF, CR or '.'.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (ulong Lf, ulong Cr, ulong Dot) Masks(ref byte block)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var v = Vector512.LoadUnsafe(ref block);
+            return (
+                Vector512.Equals(v, Vector512.Create((byte)'\n')).ExtractMostSignificantBits(),
+                Vector512.Equals(v, Vector512.Create((byte)'\r')).ExtractMostSignificantBits(),
+                Vector512.Equals(v, Vector512.Create((byte)'.')).ExtractMostSignificantBits());
+        }
+
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var v0 = Vector256.LoadUnsafe(ref block);
+            var v1 = Vector256.LoadUnsafe(ref block, 32);
+            return (
+                Vector256.Equals(v0, Vector256.Create((byte)'\n')).ExtractMostSignificantBits() | ((ulong)Vector256.Equals(v1, Vector256.Create((byte)'\n')).ExtractMostSignificantBits() << 32),
+                Vector256.Equals(v0, Vector256.Create((byte)'\r')).ExtractMostSignificantBits() | ((ulong)Vector256.Equals(v1, Vector256.Create((byte)'\r')).ExtractMostSignificantBits() << 32),
+                Vector256.Equals(v0, Vector256.Create((byte)'.')).ExtractMostSignificantBits() | ((ulong)Vector256.Equals(v1, Vector256.Create((byte)'.')).ExtractMostSignificantBits() << 32));
+        }
+
+        ulong lf = 0, cr = 0, dot = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (var i = 0; i < Block; i += 16)
+            {
+                var v = Vector128.LoadUnsafe(ref block, (nuint)i);
+                lf |= (ulong)Vector128.Equals(v, Vector128.Create((byte)'\n')).ExtractMostSignificantBits() << i;
+                cr |= (ulong)Vector128.Equals(v, Vector128.Create((byte)'\r')).ExtractMostSignificantBits() << i;
+                dot |= (ulong)Vector128.Equals(v, Vector128.Create((byte)'.')).ExtractMostSignificantBits() << i;
+            }
+
+            return (lf, cr, dot);
+        }
+
+        for (var i = 0; i < Block; i++)
+        {
+            var b = Unsafe.Add(ref block, i);
+            lf |= (b == (byte)'\n' ? 1UL : 0) << i;
+            cr |= (b == (byte)'\r' ? 1UL : 0) << i;
+            dot |= (b == (byte)'.' ? 1UL : 0) << i;
+        }
+
+        return (lf, cr, dot);
+    }
+
+    /// <summary>Copies 64 octets.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy64(ref byte source, ref byte destination)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512.LoadUnsafe(ref source).StoreUnsafe(ref destination);
+        }
+        else
+        {
+            Vector256.LoadUnsafe(ref source).StoreUnsafe(ref destination);
+            Vector256.LoadUnsafe(ref source, 32).StoreUnsafe(ref destination, 32);
+        }
     }
 
     private void CopyOut(ReadOnlySpan<byte> bytes, IBufferWriter<byte>? output, ref Span<byte> span, ref int written, bool insertCr = false)
@@ -220,92 +483,6 @@ public struct Pop3MessageEncoder
     }
 
     private const int MinimumSpan = 256;
-
-    /// <summary>
-    /// The length of the longest prefix of <paramref name="chunk"/>, which starts a line, made of whole lines that
-    /// end in CRLF and are not followed by a line starting with '.': bytes that go out unchanged.
-    /// </summary>
-    internal static int UnchangedRun(ReadOnlySpan<byte> chunk)
-    {
-        var problem = FirstChangingLf(chunk);
-        if (problem < 0)
-        {
-            return chunk.LastIndexOf((byte)'\n') + 1;
-        }
-
-        // An LF followed by '.': its line is fine, the next one is not. A bare LF: its own line is not.
-        var bare = problem == 0 || chunk[problem - 1] != (byte)'\r';
-        return bare ? chunk[..problem].LastIndexOf((byte)'\n') + 1 : problem + 1;
-    }
-
-    /// <summary>The index of the first LF that is bare (no CR before it in <paramref name="s"/>) or followed by '.', or -1.</summary>
-    internal static int FirstChangingLf(ReadOnlySpan<byte> s)
-    {
-        if (s.IsEmpty)
-        {
-            return -1;
-        }
-
-        if (s[0] == (byte)'\n')
-        {
-            return 0;
-        }
-
-        var i = 1;
-        ref var start = ref MemoryMarshal.GetReference(s);
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var lf = Vector256.Create((byte)'\n');
-            var cr = Vector256.Create((byte)'\r');
-            var dot = Vector256.Create((byte)'.');
-            for (; i + Vector256<byte>.Count < s.Length; i += Vector256<byte>.Count)
-            {
-                var isLf = Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)i), lf);
-                if (isLf == Vector256<byte>.Zero)
-                {
-                    continue;
-                }
-
-                var bad = isLf & (~Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(i - 1)), cr) | Vector256.Equals(Vector256.LoadUnsafe(ref start, (nuint)(i + 1)), dot));
-                if (bad != Vector256<byte>.Zero)
-                {
-                    return i + BitOperations.TrailingZeroCount(bad.ExtractMostSignificantBits());
-                }
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated)
-        {
-            var lf = Vector128.Create((byte)'\n');
-            var cr = Vector128.Create((byte)'\r');
-            var dot = Vector128.Create((byte)'.');
-            for (; i + Vector128<byte>.Count < s.Length; i += Vector128<byte>.Count)
-            {
-                var isLf = Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)i), lf);
-                if (isLf == Vector128<byte>.Zero)
-                {
-                    continue;
-                }
-
-                var bad = isLf & (~Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i - 1)), cr) | Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(i + 1)), dot));
-                if (bad != Vector128<byte>.Zero)
-                {
-                    return i + BitOperations.TrailingZeroCount(bad.ExtractMostSignificantBits());
-                }
-            }
-        }
-
-        // The tail, and everything without vectors. An LF that ends the chunk: its next byte is the next chunk's
-        // first, which the caller checks at the start of that line.
-        for (; i < s.Length; i++)
-        {
-            if (s[i] == (byte)'\n' && (s[i - 1] != (byte)'\r' || (i + 1 < s.Length && s[i + 1] == (byte)'.')))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 
     /// <summary>Ends the message: a CRLF if its last line had none, then the terminating "." CRLF.</summary>
     public void Complete(IBufferWriter<byte>? output)

@@ -155,6 +155,38 @@ internal static class Reference
         return [.. output];
     }
 
+    /// <summary>
+    /// The whole dot-stuffing writer as one plain loop over the octets, for differential tests: a '.' after an LF
+    /// (or first) gets another, a bare LF gets a CR, a last line without LF gets CRLF, then the terminator.
+    /// </summary>
+    public static byte[] Encode(ReadOnlySpan<byte> input)
+    {
+        var output = new List<byte>(input.Length * 2 + 5);
+        for (var i = 0; i < input.Length; i++)
+        {
+            var b = input[i];
+            if (b == (byte)'.' && (i == 0 || input[i - 1] == (byte)'\n'))
+            {
+                output.Add((byte)'.');
+            }
+
+            if (b == (byte)'\n' && (i == 0 || input[i - 1] != (byte)'\r'))
+            {
+                output.Add((byte)'\r');
+            }
+
+            output.Add(b);
+        }
+
+        if (input.Length > 0 && input[^1] != (byte)'\n')
+        {
+            output.AddRange("\r\n"u8);
+        }
+
+        output.AddRange(Terminator);
+        return [.. output];
+    }
+
     /// <summary>Splits CRLF-normalised text into lines, each with its CRLF.</summary>
     public static List<byte[]> Lines(byte[] normalised)
     {
