@@ -5,9 +5,10 @@ namespace Pop3.Kestrel.Maildir;
 /// <summary>
 /// A message file read for RETR and TOP: synchronous positional reads (<see cref="RandomAccess"/>) behind the
 /// async API. On Unix a <see cref="FileStream"/>'s <c>ReadAsync</c> hands every read to the thread pool (there is
-/// no asynchronous file I/O there), which cost two thread hand-offs per small message; the session already runs
-/// RETR and TOP off the socket threads, so reading in place is cheaper and blocks nothing that matters. A read
-/// that comes back short is the end of the file, so a small message takes one <c>pread</c>, not two.
+/// no asynchronous file I/O there), which cost two thread hand-offs per small message. A message of one writer chunk
+/// (64 KiB) is read wherever the session runs, a page-cache read of microseconds; a larger one only after the session
+/// moved to the thread pool (<c>Pop3MessageSender</c>). A read that comes back short is the end of the file, so a
+/// small message takes one <c>pread</c>, not two.
 /// </summary>
 internal sealed class MaildirMessageStream(SafeFileHandle file) : Stream
 {
