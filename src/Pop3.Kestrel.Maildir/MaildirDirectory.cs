@@ -22,6 +22,13 @@ internal static partial class MaildirDirectory
         foreach (var sub in (ReadOnlySpan<string>)[Cur, New, Tmp])
         {
             var path = Path.Combine(root, sub);
+
+            // At every login the folders exist: a stat is cheaper than a mkdir that fails with EEXIST and the stat after it.
+            if (Directory.Exists(path))
+            {
+                continue;
+            }
+
             if (OperatingSystem.IsWindows())
             {
                 Directory.CreateDirectory(path);

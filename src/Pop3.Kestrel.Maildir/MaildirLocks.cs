@@ -2,8 +2,6 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
 
@@ -17,11 +15,11 @@ namespace Pop3.Kestrel.Maildir;
 /// <para>
 /// <see cref="MaildirLocking.SharedFile"/> (Linux): the process holds one lock file open and locks one byte of it
 /// per Maildir with an open-file-description lock (<c>fcntl(F_OFD_SETLK)</c>), so a session costs no file
-/// descriptor. The byte is the first 63 bits of the SHA-256 of the Maildir's real path. Two processes (two opens
+/// descriptor. The byte is the inode number of the Maildir's directory (see <see cref="OffsetOf"/>). Two processes (two opens
 /// of the file) conflict on it; the kernel drops every lock of the process when it dies. Locks taken through one
 /// open file description never conflict with each other, so within the process a table of held bytes decides.
-/// Two Maildirs whose bytes collide exclude each other (a spurious IN-USE, never shared access); with n Maildirs
-/// locked, a login collides with probability n/2^63.
+/// Two Maildirs on one file system never share a byte; two on different file systems served through one lock file
+/// may (equal inode numbers), and then exclude each other: a spurious IN-USE, never shared access.
 /// </para>
 /// <para>
 /// <see cref="MaildirLocking.PerMaildir"/>: the session holds <c>pop3-kestrel.lock</c> in the Maildir open with
@@ -151,42 +149,28 @@ public sealed partial class MaildirLocks : IDisposable
     /// <summary>Closes the lock file, which drops every lock this process still holds on it.</summary>
     public void Dispose() => _file?.Dispose();
 
-    /// <summary>The byte of the lock file that stands for the Maildir whose real path is <paramref name="realPath"/>.</summary>
-    internal static long OffsetOf(string realPath)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(realPath), hash);
-
-        // 63 bits: l_start is a signed off_t, and one byte at 2^63-1 still ends at OFF_MAX.
-        return (long)(BinaryPrimitives.ReadUInt64BigEndian(hash) >> 1);
-    }
-
     /// <summary>
-    /// The real path (symbolic links resolved), so two spellings of one Maildir lock the same byte, as flock on
-    /// its inode did.
+    /// The byte of the lock file that stands for the Maildir at <paramref name="root"/>: its directory's inode number
+    /// (low 63 bits), from one <c>statx</c>. Every spelling of the Maildir (symbolic links, bind mounts, another NFS
+    /// client) names the same inode, as flock on it did; a realpath walk would cost two system calls per path
+    /// component at every login and still miss bind mounts.
     /// </summary>
-    internal static string RealPath(string path)
+    internal static long OffsetOf(string root)
     {
-        var resolved = RealPathNative(path, 0);
-        if (resolved == 0)
+        Span<byte> buffer = stackalloc byte[StatxSize];
+        if (Statx(AtFdCwd, root, 0, StatxIno, ref MemoryMarshal.GetReference(buffer)) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            throw new IOException($"Could not resolve '{path}': {new Win32Exception(errno).Message}", errno);
+            throw new IOException($"Could not stat '{root}': {new Win32Exception(errno).Message}", errno);
         }
 
-        try
-        {
-            return Marshal.PtrToStringUTF8(resolved)!;
-        }
-        finally
-        {
-            Free(resolved);
-        }
+        // 63 bits: l_start is a signed off_t, and one byte at 2^63-1 still ends at OFF_MAX.
+        return (long)(BinaryPrimitives.ReadUInt64LittleEndian(buffer[StatxInoOffset..]) & long.MaxValue);
     }
 
     private RangeLock? TryTakeRange(string root)
     {
-        var offset = OffsetOf(RealPath(root));
+        var offset = OffsetOf(root);
 
         // Claimed here first: the kernel would grant this process's own byte a second time.
         if (!_held.TryAdd(offset, 0))
@@ -295,6 +279,22 @@ public sealed partial class MaildirLocks : IDisposable
 
         var file = new SafeFileHandle(fd, ownsHandle: true);
 
+        // Fails now, not at the first login, where statx is missing (Linux before 4.11, glibc before 2.28).
+        try
+        {
+            _ = OffsetOf(path);
+        }
+        catch (EntryPointNotFoundException e)
+        {
+            file.Dispose();
+            throw new IOException("this C library has no statx (glibc 2.28 or later needed).", e);
+        }
+        catch (IOException)
+        {
+            file.Dispose();
+            throw;
+        }
+
         // Fails now, not at the first login, where OFD locks are missing (Linux before 3.15) or the file system refuses them.
         var probe = new Flock { Type = F_WRLCK, Start = 0, Length = 1 };
         if (Fcntl(file, F_OFD_GETLK, ref probe) != 0)
@@ -360,11 +360,14 @@ public sealed partial class MaildirLocks : IDisposable
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags, int mode);
 
-    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint RealPathNative(string path, nint resolved);
+    // struct statx is the same on every Linux architecture: 256 bytes, stx_ino a little-endian u64 at 32 on x64 and arm64.
+    private const int AtFdCwd = -100;
+    private const uint StatxIno = 0x100;
+    private const int StatxSize = 256;
+    private const int StatxInoOffset = 32;
 
-    [LibraryImport("libc", EntryPoint = "free")]
-    private static partial void Free(nint pointer);
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Statx(int directoryFd, string path, int flags, uint mask, ref byte statx);
 
     private sealed class RangeLock(MaildirLocks owner, long offset) : IDisposable
     {
