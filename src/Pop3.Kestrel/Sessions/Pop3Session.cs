@@ -364,13 +364,14 @@ public sealed class Pop3Session
     }
 
     /// <summary>
-    /// Commands that may hold their thread: logins (password hashing, opening and listing the maildrop),
-    /// STLS's handshake, and QUIT's deletions. RETR and TOP decide for themselves by the message's size
-    /// (<see cref="Commands.Pop3MessageSender"/>). Every other command works on the session's snapshot in memory.
+    /// Commands that may hold their thread: logins (password hashing, opening and listing the maildrop) and
+    /// QUIT's deletions. RETR and TOP decide for themselves by the message's size
+    /// (<see cref="Commands.Pop3MessageSender"/>), and STLS's handshake returns on the thread pool from each of its
+    /// reads (<see cref="Tls.DuplexPipeStream.HopAfterRead"/>). Every other command works on the session's snapshot in memory.
     /// </summary>
     private static bool MayBlock(Pop3SessionContext context, Pop3Command command) => command switch
     {
-        Pop3Command.Pass or Pop3Command.Apop or Pop3Command.Auth or Pop3Command.Stls => true,
+        Pop3Command.Pass or Pop3Command.Apop or Pop3Command.Auth => true,
         Pop3Command.Quit => context.Maildrop is { DeletedCount: > 0 },
         _ => false,
     };
