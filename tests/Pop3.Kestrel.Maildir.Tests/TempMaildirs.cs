@@ -98,14 +98,14 @@ internal sealed class TempMaildirs : IDisposable
 
 internal static class Repository
 {
-    /// <summary>The shared corpus: <c>../shared/corpus/messages</c> next to the repository holding <c>Pop3.Kestrel.sln</c>.</summary>
+    /// <summary>The byte-exact corpus: <c>tests/corpus/messages</c> in the repository holding <c>Pop3.Kestrel.sln</c>.</summary>
     public static string CorpusMessages()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "Pop3.Kestrel.sln")))
             {
-                var corpus = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "corpus", "messages"));
+                var corpus = Path.GetFullPath(Path.Combine(directory.FullName, "tests", "corpus", "messages"));
                 Assert.True(Directory.Exists(corpus), $"The byte-exact corpus is missing: expected it at {corpus}.");
                 return corpus;
             }

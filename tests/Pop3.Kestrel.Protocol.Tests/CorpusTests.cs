@@ -1,6 +1,6 @@
 namespace Pop3.Kestrel.Protocol.Tests;
 
-/// <summary>The 67 messages of /work/shared/corpus, served byte-exact (see its README).</summary>
+/// <summary>The 67 messages of tests/corpus, served byte-exact (see its README).</summary>
 public sealed class CorpusTests
 {
     private const int CorpusFileCount = 67;
@@ -13,10 +13,10 @@ public sealed class CorpusTests
         {
             if (File.Exists(Path.Combine(dir.FullName, "Pop3.Kestrel.sln")))
             {
-                var messages = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "corpus", "messages"));
+                var messages = Path.GetFullPath(Path.Combine(dir.FullName, "tests", "corpus", "messages"));
                 return Directory.Exists(messages)
                     ? messages
-                    : throw new DirectoryNotFoundException($"The POP3 corpus is missing: expected it at {messages} (next to the folder holding Pop3.Kestrel.sln).");
+                    : throw new DirectoryNotFoundException($"The POP3 corpus is missing: expected it at {messages} (in the repository holding Pop3.Kestrel.sln).");
             }
         }
 

@@ -1,9 +1,9 @@
 namespace Pop3.Server.Tests.Infrastructure;
 
-/// <summary>The shared corpus of 67 real-world messages, and what each must look like after POP3.</summary>
+/// <summary>The corpus of 67 real-world messages (tests/corpus), and what each must look like after POP3.</summary>
 public static class Corpus
 {
-    /// <summary>The corpus folder: <c>../shared/corpus/messages</c> beside the repository.</summary>
+    /// <summary>The corpus folder: <c>tests/corpus/messages</c> in the repository.</summary>
     public static string MessagesFolder { get; } = Locate();
 
     public static IEnumerable<string> Files => Directory.EnumerateFiles(MessagesFolder, "*.eml").Order(StringComparer.Ordinal);
@@ -54,13 +54,13 @@ public static class Corpus
         {
             if (File.Exists(Path.Combine(dir.FullName, "Pop3.Kestrel.sln")))
             {
-                var corpus = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "corpus", "messages"));
+                var corpus = Path.GetFullPath(Path.Combine(dir.FullName, "tests", "corpus", "messages"));
                 if (Directory.Exists(corpus))
                 {
                     return corpus;
                 }
 
-                throw new DirectoryNotFoundException($"The shared corpus is missing: expected {corpus} beside the repository.");
+                throw new DirectoryNotFoundException($"The corpus is missing: expected {corpus} in the repository.");
             }
         }
 
