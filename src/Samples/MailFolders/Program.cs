@@ -2,7 +2,8 @@
 // runs a session through this program and the conformance kit over its maildrop.
 //
 //   mkdir -p mail/alice && printf 'Subject: hi\n\nHello.\n' > mail/alice/1.eml
-//   dotnet run --project src/Samples/MailFolders -- --Pop3:Endpoints:Default:Port=11000 --MailFolders=$PWD/mail
+//   dotnet run --project src/Samples/MailFolders -- --MailFolders=$PWD/mail \
+//       --Pop3:Endpoints:Default:Address=127.0.0.1 --Pop3:Endpoints:Default:Port=11000
 //   curl pop3://127.0.0.1:11000/1 -u alice:secret
 using System.Collections.Concurrent;
 using Pop3.Kestrel.Authentication;
