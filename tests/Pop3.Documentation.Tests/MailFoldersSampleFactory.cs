@@ -1,5 +1,3 @@
-extern alias MailFoldersSample;
-
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -12,7 +10,7 @@ namespace Pop3.Documentation.Tests;
 /// The README's synopsis, run: the MailFolders sample's own Program and services, on Kestrel at 127.0.0.1 on a free
 /// port, serving a fresh temporary folder of mail.
 /// </summary>
-public sealed class MailFoldersSampleFactory : WebApplicationFactory<MailFoldersSample::Program>
+public sealed class MailFoldersSampleFactory : WebApplicationFactory<Program>
 {
     public MailFoldersSampleFactory()
     {

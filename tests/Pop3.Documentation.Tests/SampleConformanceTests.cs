@@ -1,4 +1,3 @@
-extern alias MailFoldersSample;
 extern alias SimpleTestSample;
 
 using Microsoft.AspNetCore.Hosting;
@@ -6,31 +5,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Testing;
-using MyMaildrop = MailFoldersSample::MyMaildrop;
 
 namespace Pop3.Documentation.Tests;
-
-/// <summary>
-/// The README synopsis's maildrop, made by the sample program's own services, against the full contract: new mail
-/// arrives as another program would put it there, a file written aside and moved into the user's folder.
-/// </summary>
-public sealed class MailFoldersConformanceTests(MailFoldersSampleFactory server)
-    : MaildropConformanceTests<MyMaildrop>, IClassFixture<MailFoldersSampleFactory>
-{
-    private int _delivered;
-
-    protected override ValueTask<MyMaildrop> CreateMaildropAsync() =>
-        ValueTask.FromResult((MyMaildrop)server.Services.CreateScope().ServiceProvider.GetRequiredService<IMaildrop>());
-
-    protected override async ValueTask DeliverAsync(string mailbox, ReadOnlyMemory<byte> message)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(server.Root, mailbox)).FullName;
-        var name = $"{++_delivered:D6}.eml";
-        var aside = Path.Combine(server.Root, name + ".tmp");
-        await File.WriteAllBytesAsync(aside, message);
-        File.Move(aside, Path.Combine(folder, name));
-    }
-}
 
 /// <summary>The README synopsis's maildrop against the read-only profile: mail some other program left in the folders.</summary>
 public sealed class MailFoldersReadOnlyConformanceTests(MailFoldersSampleFactory server)
