@@ -12,10 +12,10 @@ using Pop3.Kestrel.Maildrops;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(new MailFolders(builder.Configuration["MailFolders"] ?? "mail"));  // your mail
-builder.AddPop3Server(o => o.Greeting = "Welcome to my POP3 server")                            // welcome
-    .AddAuthenticator((user, pass, connection, ct) => ValueTask.FromResult(                    // authenticate
+builder.AddPop3Server(o => o.Greeting = "Welcome to my POP3 server")                             // welcome
+    .AddAuthenticator((user, pass, connection, ct) => ValueTask.FromResult(                      // authenticate
         pass == "secret" ? Pop3AuthenticationResult.Success(user) : Pop3AuthenticationResult.Failure))
-    .AddMaildrop<MyMaildrop>();                                                  // a new one for each session
+    .AddMaildrop<MyMaildrop>();                                                                  // one per session
 builder.Build().Run();
 
 // One session's mailbox: locked at open, listed once, deletions applied only when the client QUITs.
