@@ -14,7 +14,9 @@ namespace Pop3.Kestrel.Testing;
 /// <remarks>
 /// xunit makes a new instance of the class for every test. Each test works in mailboxes named by
 /// <see cref="NewMailboxName"/>, fresh for each test, so the store may be shared between tests. Override
-/// <see cref="InitializeAsync"/> and <see cref="DisposeAsync"/> to set the store up and tear it down.
+/// <see cref="InitializeAsync"/> and <see cref="DisposeAsync"/> to set the store up and tear it down. A backend the
+/// kit cannot deliver into (read-only, or making its messages on the fly) uses
+/// <see cref="ReadOnlyMaildropConformanceTests{TMaildrop}"/> instead.
 /// </remarks>
 /// <typeparam name="TMaildrop">The backend under test.</typeparam>
 public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
@@ -60,6 +62,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
 
     // ---- Opening and the lock (RFC 1939 §8) ----
 
+    /// <summary>A mailbox that never received mail opens and lists no message.</summary>
     [Fact]
     public async Task An_empty_mailbox_opens_and_lists_nothing()
     {
@@ -67,6 +70,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Empty(await maildrop.ListAsync(Timeout));
     }
 
+    /// <summary>While one session has the mailbox open, a second open gets <see cref="MaildropOpenStatus.InUse"/>.</summary>
     [Fact]
     public async Task The_lock_is_exclusive_per_mailbox()
     {
@@ -77,6 +81,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Equal(MaildropOpenStatus.InUse, await second.OpenAsync(mailbox, Timeout));
     }
 
+    /// <summary>Two sessions of different mailboxes are open at once.</summary>
     [Fact]
     public async Task The_lock_of_one_mailbox_does_not_block_another()
     {
@@ -84,6 +89,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         await OpenAsync(NewMailboxName());
     }
 
+    /// <summary>Disposing the session that holds the lock lets the next one open.</summary>
     [Fact]
     public async Task Dispose_releases_the_lock()
     {
@@ -95,6 +101,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         await OpenAsync(mailbox);
     }
 
+    /// <summary>An instance that got in-use opens once the holder is disposed.</summary>
     [Fact]
     public async Task Open_may_be_tried_again_on_the_same_instance_after_in_use()
     {
@@ -107,6 +114,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Equal(MaildropOpenStatus.Opened, await second.OpenAsync(mailbox, Timeout));
     }
 
+    /// <summary>An instance that got in-use and is disposed does not release the lock the first session holds.</summary>
     [Fact]
     public async Task Disposing_an_instance_that_lost_the_race_keeps_the_winners_lock()
     {
@@ -120,6 +128,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Equal(MaildropOpenStatus.InUse, await third.OpenAsync(mailbox, Timeout));
     }
 
+    /// <summary>Disposing an instance that never opened, or disposing twice (the server does both), is harmless.</summary>
     [Fact]
     public async Task Dispose_without_open_and_twice_is_harmless()
     {
@@ -132,6 +141,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
 
     // ---- The snapshot ----
 
+    /// <summary>Messages are listed oldest first and stream the bytes delivered.</summary>
     [Fact]
     public async Task Messages_are_listed_in_delivery_order_with_their_bytes()
     {
@@ -151,6 +161,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         }
     }
 
+    /// <summary>Mail delivered to one mailbox is not listed in another.</summary>
     [Fact]
     public async Task Mailboxes_are_separate()
     {
@@ -162,6 +173,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Empty(await maildrop.ListAsync(Timeout));
     }
 
+    /// <summary>Listing again after a delivery gives the snapshot taken at open: message numbers never change in a session.</summary>
     [Fact]
     public async Task The_listing_is_a_snapshot_that_later_deliveries_do_not_change()
     {
@@ -179,6 +191,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Equal(first.Select(m => m.Size), second.Select(m => m.Size));
     }
 
+    /// <summary>Mail delivered while a session is open is listed by the next session.</summary>
     [Fact]
     public async Task Mail_delivered_during_a_session_appears_in_the_next_one()
     {
@@ -195,6 +208,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Equal(Expected(Message("during")), await ReadAsync(next, listed[1]));
     }
 
+    /// <summary>A message streams the same bytes each time it is read.</summary>
     [Fact]
     public async Task A_message_can_be_read_more_than_once()
     {
@@ -216,6 +230,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         "lf", "crlf", "no-final-newline", "lone-cr", "dots", "binary", "empty-body", "large",
     };
 
+    /// <summary>For each awkward <paramref name="shape"/>, the listed size (when known) and the framework's measured size equal the CRLF octets of the stream.</summary>
     [Theory]
     [MemberData(nameof(Shapes))]
     public async Task Listed_sizes_equal_the_crlf_octets_of_the_stream(string shape)
@@ -242,6 +257,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
 
     // ---- Unique ids (RFC 1939 §7) ----
 
+    /// <summary>Ids are 1–70 characters in 0x21–0x7E and unique, so the framework serves them as UIDLs unchanged.</summary>
     [Fact]
     public async Task Ids_are_valid_uidls_served_as_listed()
     {
@@ -263,6 +279,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Equal(listed.Select(m => m.Id), Enumerable.Range(1, view.Highest).Select(view.UidOf));
     }
 
+    /// <summary>Two deliveries of the same bytes are two messages with different ids.</summary>
     [Fact]
     public async Task Identical_messages_get_different_ids()
     {
@@ -276,6 +293,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.NotEqual(listed[0].Id, listed[1].Id);
     }
 
+    /// <summary>The same messages keep their ids in every session and after other messages are deleted.</summary>
     [Fact]
     public async Task Ids_are_stable_across_sessions_and_deletions()
     {
@@ -301,6 +319,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
 
     // ---- The commit at UPDATE ----
 
+    /// <summary>A session that reads and ends without a commit (a dropped connection, a timeout) deletes nothing.</summary>
     [Fact]
     public async Task Nothing_is_deleted_without_a_commit()
     {
@@ -316,6 +335,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Equal(listed.Select(m => m.Id), (await next.ListAsync(Timeout)).Select(m => m.Id));
     }
 
+    /// <summary>A commit removes exactly the messages it is given; the others keep their ids and bytes.</summary>
     [Fact]
     public async Task Commit_removes_exactly_the_given_messages()
     {
@@ -337,6 +357,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Equal(Expected(Message("message 4")), await ReadAsync(next, left[1]));
     }
 
+    /// <summary>A commit of every listed message leaves the mailbox empty.</summary>
     [Fact]
     public async Task Commit_of_every_message_empties_the_mailbox()
     {
@@ -354,6 +375,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Empty(await next.ListAsync(Timeout));
     }
 
+    /// <summary>An empty commit (QUIT with nothing marked) changes nothing.</summary>
     [Fact]
     public async Task An_empty_commit_changes_nothing()
     {
@@ -368,6 +390,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Equal(listed.Select(m => m.Id), (await next.ListAsync(Timeout)).Select(m => m.Id));
     }
 
+    /// <summary>A commit of the whole listing keeps mail delivered after the listing was taken.</summary>
     [Fact]
     public async Task Mail_delivered_after_the_listing_survives_the_commit()
     {
@@ -386,6 +409,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         Assert.Equal(Expected(Message("arrived during the session")), await ReadAsync(next, left));
     }
 
+    /// <summary>Committing a message that is already gone is no error and touches nothing else.</summary>
     [Fact]
     public async Task Committing_a_message_already_gone_is_not_an_error()
     {

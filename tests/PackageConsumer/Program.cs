@@ -1,5 +1,5 @@
-// The README's synopsis, built from the packages: a POP3 server with an authenticator and a Maildir,
-// plus the admin listener. Run, it serves one real session to itself over a socket and exits 0.
+// The package README's synopsis (src/PACKAGE.md), built from the packages: a POP3 server with an authenticator
+// and a Maildir, plus the admin listener. Run, it serves one real session to itself over a socket and exits 0.
 using System.Net.Sockets;
 using System.Text;
 using Pop3.Kestrel.Admin;
