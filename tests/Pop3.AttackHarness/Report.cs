@@ -6,7 +6,7 @@ namespace Pop3.AttackHarness;
 /// <summary>The results as a Markdown table and as JSON.</summary>
 internal static class Report
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Table(IEnumerable<ScenarioResult> results)
     {
