@@ -9,9 +9,11 @@ internal sealed class Pop3AdmissionMetrics
     private readonly Counter<long> _evicted;
     private readonly Counter<long> _refused;
 
-    public Pop3AdmissionMetrics(IMeterFactory meters)
+    public Pop3AdmissionMetrics(IMeterFactory meters, Pop3ConnectionGate gate)
     {
         var meter = meters.Create(Pop3Metrics.MeterName);
+        meter.CreateObservableGauge("pop3.connections.unauthenticated", () => gate.UnauthenticatedConnections, "{connection}",
+            "Connections admitted that have not logged in yet (the pool Pop3:Limits:MaxUnauthenticatedConnections caps).");
         _evicted = meter.CreateCounter<long>("pop3.connections.evicted", "{connection}",
             "Unauthenticated connections closed to admit newer ones, by reason (pop3.reason).");
         _refused = meter.CreateCounter<long>("pop3.connections.refused", "{connection}",

@@ -18,18 +18,14 @@ namespace Pop3.Kestrel.Connections;
 /// pressure the pre-login timeout shortens. Each admitted connection holds a <see cref="Pop3ConnectionLease"/>
 /// until it ends.
 /// </summary>
-public sealed class Pop3ConnectionGate(
-    IOptions<Pop3LimitsOptions> limits,
-    Pop3LoginThrottle throttle,
-    ILogger<Pop3ConnectionGate> logger,
-    IOptions<Pop3ServerOptions>? server = null,
-    TimeProvider? time = null,
-    IMeterFactory? meters = null)
+public sealed class Pop3ConnectionGate
 {
-    private readonly Pop3LimitsOptions _limits = limits.Value;
-    private readonly TimeSpan _authorizationTimeout = server?.Value.AuthorizationTimeout ?? new Pop3ServerOptions().AuthorizationTimeout;
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly Pop3AdmissionMetrics? _metrics = meters is null ? null : new Pop3AdmissionMetrics(meters);
+    private readonly Pop3LimitsOptions _limits;
+    private readonly Pop3LoginThrottle _throttle;
+    private readonly ILogger<Pop3ConnectionGate> _logger;
+    private readonly TimeSpan _authorizationTimeout;
+    private readonly TimeProvider _time;
+    private readonly Pop3AdmissionMetrics? _metrics;
     private readonly Lock _lock = new();
 
     // Oldest first; a lease is in these lists exactly while it is unauthenticated.
@@ -39,6 +35,29 @@ public sealed class Pop3ConnectionGate(
     private readonly ConcurrentDictionary<Pop3ConnectionInfo, Pop3ConnectionLease> _leases = new(ReferenceEqualityComparer.Instance);
     private int _total;
     private int _unauthenticatedCount;
+
+    /// <summary>
+    /// A gate under <paramref name="limits"/>, refusing addresses <paramref name="throttle"/> has banned; the pre-login
+    /// timeout is <see cref="Pop3ServerOptions.AuthorizationTimeout"/> of <paramref name="server"/>, timed by
+    /// <paramref name="time"/>; evictions and refusals are counted on <paramref name="meters"/> when given.
+    /// </summary>
+    public Pop3ConnectionGate(
+        IOptions<Pop3LimitsOptions> limits,
+        Pop3LoginThrottle throttle,
+        ILogger<Pop3ConnectionGate> logger,
+        IOptions<Pop3ServerOptions>? server = null,
+        TimeProvider? time = null,
+        IMeterFactory? meters = null)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        _limits = limits.Value;
+        _throttle = throttle;
+        _logger = logger;
+        _authorizationTimeout = server?.Value.AuthorizationTimeout ?? new Pop3ServerOptions().AuthorizationTimeout;
+        _time = time ?? TimeProvider.System;
+        UnauthenticatedLimit = EffectiveUnauthenticatedLimit(_limits);
+        _metrics = meters is null ? null : new Pop3AdmissionMetrics(meters, this);
+    }
 
     /// <summary>Connections admitted and not yet released or evicted.</summary>
     public int OpenConnections => Volatile.Read(ref _total);
@@ -50,14 +69,14 @@ public sealed class Pop3ConnectionGate(
     /// The cap on unauthenticated connections in force: <see cref="Pop3LimitsOptions.MaxUnauthenticatedConnections"/>,
     /// by default half of <see cref="Pop3LimitsOptions.MaxConnections"/>, never more than it; 0 for none of its own.
     /// </summary>
-    public int UnauthenticatedLimit { get; } = EffectiveUnauthenticatedLimit(limits.Value);
+    internal int UnauthenticatedLimit { get; }
 
     /// <summary>
     /// The pre-login timeout a connection gets now: <see cref="Pop3ServerOptions.AuthorizationTimeout"/> while the
     /// unauthenticated pool is at most half full, then shorter in a straight line down to
     /// <see cref="Pop3LimitsOptions.MinAuthorizationTimeout"/> when it is full.
     /// </summary>
-    public TimeSpan AuthorizationTimeout => AuthorizationTimeoutAt(Volatile.Read(ref _unauthenticatedCount));
+    internal TimeSpan AuthorizationTimeout => AuthorizationTimeoutAt(Volatile.Read(ref _unauthenticatedCount));
 
     /// <summary>
     /// Admits <paramref name="connection"/> or says why not. Dispose the lease when the connection ends (a refused
@@ -68,10 +87,11 @@ public sealed class Pop3ConnectionGate(
     public Pop3ConnectionLease TryAdmit(Pop3ConnectionInfo connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
+
         var address = Key(connection.RemoteAddress);
-        if (throttle.IsBanned(address))
+        if (_throttle.IsBanned(address))
         {
-            Pop3AuthLog.ConnectionRefused(logger, Pop3ConnectionRefusal.Banned);
+            Pop3AuthLog.ConnectionRefused(_logger, Pop3ConnectionRefusal.Banned);
             _metrics?.Refused(Pop3ConnectionRefusal.Banned);
             return new Pop3ConnectionLease(this, connection, address, Pop3ConnectionRefusal.Banned);
         }
@@ -85,13 +105,13 @@ public sealed class Pop3ConnectionGate(
 
         if (!lease.IsAdmitted)
         {
-            Pop3AdmissionLog.ConnectionRefused(logger, address, lease.RefusalReason);
+            Pop3AdmissionLog.ConnectionRefused(_logger, address, lease.RefusalReason);
             _metrics?.Refused(lease.RefusalReason);
         }
 
         foreach (var victim in evicted ?? [])
         {
-            Pop3AdmissionLog.ConnectionEvicted(logger, victim.Address, victim.EvictionReason, victim.Connection.ConnectionId);
+            Pop3AdmissionLog.ConnectionEvicted(_logger, victim.Address, victim.EvictionReason, victim.Connection.ConnectionId);
             _metrics?.Evicted(victim.EvictionReason);
             victim.NotifyEvicted();
         }

@@ -188,9 +188,12 @@ public sealed class Pop3ConnectionGateTests
         var meters = services.GetRequiredService<IMeterFactory>();
         using var evictions = new MetricCollector<long>(meters, Pop3Metrics.MeterName, "pop3.connections.evicted");
         using var refusals = new MetricCollector<long>(meters, Pop3Metrics.MeterName, "pop3.connections.refused");
+        using var waiting = new MetricCollector<int>(meters, Pop3Metrics.MeterName, "pop3.connections.unauthenticated");
         var gate = Gate(new() { MaxConnections = 1, MaxUnauthenticatedConnections = 1 }, logger, meters);
 
         Admit(gate, "192.0.2.1");
+        waiting.RecordObservableInstruments();
+        Assert.Equal(1, waiting.LastMeasurement!.Value);
         Admit(gate, "192.0.2.2");
         _leases[^1].Authenticated();
         Admit(gate, "192.0.2.3");
