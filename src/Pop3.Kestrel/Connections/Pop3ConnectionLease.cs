@@ -88,7 +88,14 @@ public sealed class Pop3ConnectionLease : IDisposable
         }
     }
 
-    internal void NotifyEvicted() => Volatile.Read(ref _onEvicted)?.Invoke();
+    // A login that overtook the eviction has already taken the place back: no wake-up then.
+    internal void NotifyEvicted()
+    {
+        if (IsEvicted)
+        {
+            Volatile.Read(ref _onEvicted)?.Invoke();
+        }
+    }
 
     /// <summary>Gives the connection's place back.</summary>
     public void Dispose()
