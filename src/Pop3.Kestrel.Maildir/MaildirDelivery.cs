@@ -28,6 +28,7 @@ public static class MaildirDelivery
 
         var root = Path.GetFullPath(maildirPath);
         MaildirDirectory.Ensure(root);
+        MaildirTmpCleanup.RunIfDue(root, time);
 
         var (unique, stream) = CreateTemporary(root, time);
         var temporary = stream.Name;

@@ -113,6 +113,7 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, Ma
             return ValueTask.FromResult(MaildropOpenStatus.InUse);
         }
 
+        MaildirTmpCleanup.RunIfDue(root, TimeProvider.System, logger);
         try
         {
             var moved = MoveNewToCur(root);

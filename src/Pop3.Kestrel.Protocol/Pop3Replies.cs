@@ -46,6 +46,7 @@ public static class Pop3Replies
 
     public static ReadOnlySpan<byte> TooManyConnections => "-ERR [SYS/TEMP] Too many connections, try again later\r\n"u8;
     public static ReadOnlySpan<byte> TooManyConnectionsFromAddress => "-ERR [SYS/TEMP] Too many connections from your address, try again later\r\n"u8;
+    public static ReadOnlySpan<byte> EvictedUnauthenticated => "-ERR [SYS/TEMP] Too many connections waiting to log in, closing the oldest\r\n"u8;
     public static ReadOnlySpan<byte> AddressBanned => "-ERR [SYS/TEMP] Too many failed logins from your address, try again later\r\n"u8;
 
     public static ReadOnlySpan<byte> SaslChallengePrefix => "+ "u8;

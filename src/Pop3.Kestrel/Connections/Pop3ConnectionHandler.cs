@@ -39,7 +39,8 @@ public sealed class Pop3ConnectionHandler(
             ClientCertificate = connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate,
         };
 
-        // Connection limits and per-address bans: refused before the greeting, with -ERR [SYS/TEMP].
+        // Per-address bans, and the total limit when every place is held by a logged-in session: refused before
+        // the greeting, with -ERR [SYS/TEMP]. Otherwise admitted, perhaps by evicting the oldest unauthenticated connection.
         using var lease = gate.TryAdmit(info);
         if (!lease.IsAdmitted)
         {
@@ -62,6 +63,7 @@ public sealed class Pop3ConnectionHandler(
             logger.SessionStarted(info.RemoteEndPoint?.ToString());
             await using var startTls = info.IsSecure ? null : new Pop3StartTls(connection.Transport, endpoint, tls, info, time, logger);
             session = sessions.Create(scope.ServiceProvider);
+            session.Admission = lease;
 
             // An administrator's kick ends the session the way a shutdown does: no UPDATE, nothing deleted.
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);

@@ -129,6 +129,7 @@ public sealed class Pop3Metrics
         Pop3SessionEnd.TooManyErrors => "too_many_errors",
         Pop3SessionEnd.Shutdown => "shutdown",
         Pop3SessionEnd.Kicked => "kicked",
+        Pop3SessionEnd.Evicted => "evicted",
         _ => "error",
     };
 

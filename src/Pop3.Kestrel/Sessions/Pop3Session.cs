@@ -51,6 +51,14 @@ public sealed class Pop3Session
     /// <summary>The protocol trace (<see cref="Pop3ProtocolTrace"/>), redacted.</summary>
     internal ILogger? Trace { get; init; }
 
+    /// <summary>
+    /// The connection's place in the gate, when it came through one: told of the login, it may evict the session
+    /// before login and shortens the pre-login timeout under pressure.
+    /// </summary>
+    internal Connections.Pop3ConnectionLease? Admission { get; set; }
+
+    private bool Evicted => Admission is { IsEvicted: true };
+
     /// <summary>The session's state and counters, once <see cref="RunAsync"/> has started.</summary>
     public Pop3SessionContext? Context { get; private set; }
 
@@ -67,13 +75,14 @@ public sealed class Pop3Session
 
         await using var timer = _time.CreateTimer(static s => ((Pop3Session)s!).OnTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         await using var stopRegistration = stopping.UnsafeRegister(static s => ((Pop3Session)s!).OnStopping(), this);
+        Admission?.Watch(OnEvicted);
         try
         {
             end = await ServeAsync(context, timer);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
-            end = _timedOut ? Pop3SessionEnd.Timeout : _stopping ? Pop3SessionEnd.Shutdown : Pop3SessionEnd.Dropped;
+            end = _timedOut ? Pop3SessionEnd.Timeout : _stopping ? Pop3SessionEnd.Shutdown : Evicted ? Pop3SessionEnd.Evicted : Pop3SessionEnd.Dropped;
         }
         catch (Exception e)
         {
@@ -100,6 +109,11 @@ public sealed class Pop3Session
 
     private async Task<Pop3SessionEnd> ServeAsync(Pop3SessionContext context, ITimer timer)
     {
+        if (Evicted)
+        {
+            return await EndByServerAsync();
+        }
+
         context.WriteAscii(Greeting(context));
         if (!await FlushAsync())
         {
@@ -111,7 +125,9 @@ public sealed class Pop3Session
         {
             timer.Change(NextTimeout(context), Timeout.InfiniteTimeSpan);
             var read = await _input!.ReadAsync();
-            if (read.IsCanceled)
+
+            // A read cancelled with no reason left is a late wake-up from an eviction the login overtook: go on.
+            if (read.IsCanceled && (_timedOut || _stopping || Evicted))
             {
                 return await EndByServerAsync();
             }
@@ -138,6 +154,7 @@ public sealed class Pop3Session
                     case Pop3CommandResult.Failed:
                         break;
                     case Pop3CommandResult.LoggedIn:
+                        Admission?.Authenticated();
                         context.State = Pop3SessionState.Transaction;
                         consecutiveErrors = 0;
                         break;
@@ -159,7 +176,7 @@ public sealed class Pop3Session
                         break;
                 }
 
-                if (!close && (_timedOut || _stopping))
+                if (!close && (_timedOut || _stopping || Evicted))
                 {
                     _input.AdvanceTo(buffer.Start, buffer.End);
                     return await EndByServerAsync();
@@ -171,7 +188,7 @@ public sealed class Pop3Session
                 if (!close && _output!.UnflushedBytes >= Pop3MessageWriter.FlushThreshold && !await FlushAsync())
                 {
                     _input.AdvanceTo(buffer.Start, buffer.End);
-                    return _timedOut || _stopping ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
+                    return _timedOut || _stopping || Evicted ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
                 }
             }
 
@@ -179,14 +196,14 @@ public sealed class Pop3Session
 
             // A timeout that fired during the batch may have cut a stalled flush short; a plain flush
             // now could wait forever on a client that does not read, so end with a bounded one.
-            if (_timedOut)
+            if (_timedOut || Evicted)
             {
                 return await EndByServerAsync();
             }
 
             if (!await FlushAsync())
             {
-                return _timedOut || _stopping ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
+                return _timedOut || _stopping || Evicted ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
             }
 
             if (close)
@@ -221,6 +238,7 @@ public sealed class Pop3Session
     /// The inactivity timeout for the next read. Before login it is also bounded by what is left of
     /// <see cref="Pop3ServerOptions.AuthorizationTimeout"/>, counted from the connection's start and never
     /// pushed back by traffic, so a client trickling bytes (slow loris) cannot hold a connection unauthenticated.
+    /// Under pressure the gate shortens that timeout (<see cref="Connections.Pop3ConnectionGate.AuthorizationTimeout"/>).
     /// </summary>
     private TimeSpan NextTimeout(Pop3SessionContext context)
     {
@@ -229,7 +247,10 @@ public sealed class Pop3Session
             return _options.CommandTimeout;
         }
 
-        var left = _options.AuthorizationTimeout - context.Elapsed;
+        var limit = Admission is { } admission && admission.AuthorizationTimeout < _options.AuthorizationTimeout
+            ? admission.AuthorizationTimeout
+            : _options.AuthorizationTimeout;
+        var left = limit - context.Elapsed;
         return left <= TimeSpan.Zero ? TimeSpan.Zero : left < _options.CommandTimeout ? left : _options.CommandTimeout;
     }
 
@@ -384,6 +405,12 @@ public sealed class Pop3Session
 
     private async ValueTask<Pop3SessionEnd> EndByServerAsync()
     {
+        if (Evicted && !_timedOut && !_stopping)
+        {
+            await TryWriteWithoutWaitingAsync(Admission!.EvictionReply.ToArray());
+            return Pop3SessionEnd.Evicted;
+        }
+
         if (_timedOut)
         {
             await TryWriteFinalAsync(Pop3Replies.Timeout.ToArray());
@@ -411,15 +438,56 @@ public sealed class Pop3Session
         }
     }
 
+    /// <summary>
+    /// Writes an evicted connection's last line only if the transport takes it at once: the place was already given
+    /// to another connection, so nothing may wait on a client that does not read.
+    /// </summary>
+    private async ValueTask TryWriteWithoutWaitingAsync(byte[] reply)
+    {
+        try
+        {
+            var output = _output!;
+            (output as Pop3ReplyTrace)?.BeginReply();
+            output.Write(reply);
+            var flush = output.FlushAsync();
+            if (!flush.IsCompleted)
+            {
+                output.CancelPendingFlush();
+            }
+
+            await flush;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // The client is gone: there is no one left to tell.
+        }
+    }
+
     private async ValueTask<bool> FlushAsync()
     {
-        var flush = await _output!.FlushAsync();
-        return !flush.IsCompleted && !flush.IsCanceled;
+        while (true)
+        {
+            var flush = await _output!.FlushAsync();
+
+            // A flush cancelled with no reason left is a late wake-up from an eviction the login overtook.
+            if (flush.IsCanceled && !flush.IsCompleted && !_timedOut && !_stopping && !Evicted)
+            {
+                continue;
+            }
+
+            return !flush.IsCompleted && !flush.IsCanceled;
+        }
     }
 
     private void OnTimeout()
     {
         _timedOut = true;
+        _input?.CancelPendingRead();
+        _output?.CancelPendingFlush();
+    }
+
+    private void OnEvicted()
+    {
         _input?.CancelPendingRead();
         _output?.CancelPendingFlush();
     }

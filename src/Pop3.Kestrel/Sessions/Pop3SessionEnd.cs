@@ -23,4 +23,10 @@ public enum Pop3SessionEnd : byte
 
     /// <summary>An administrator ended the session (admin <c>DELETE /sessions/{id}</c>); nothing was deleted.</summary>
     Kicked,
+
+    /// <summary>
+    /// Closed before login to admit a newer connection, or after the pre-login timeout as shortened under pressure
+    /// (<c>Pop3:Limits</c>); nothing was deleted.
+    /// </summary>
+    Evicted,
 }

@@ -182,35 +182,6 @@ public sealed class BruteForceAndLimitsTests : IDisposable
     }
 
     [Fact]
-    public void Connection_limits_refuse_with_sys_temp_and_free_their_place_on_dispose()
-    {
-        var time = new CountingTimeProvider();
-        var throttle = new Pop3LoginThrottle(Options.Create(new Pop3AuthenticationOptions()), time, NullLogger<Pop3LoginThrottle>.Instance);
-        var gate = new Pop3ConnectionGate(Options.Create(new Pop3LimitsOptions { MaxConnections = 3, MaxConnectionsPerIp = 2 }), throttle, NullLogger<Pop3ConnectionGate>.Instance);
-        var a1 = gate.TryAdmit(Remote("192.0.2.1"));
-        using var a2 = gate.TryAdmit(Remote("192.0.2.1"));
-        using (var a3 = gate.TryAdmit(Remote("192.0.2.1")))
-        {
-            Assert.Equal(Pop3ConnectionRefusal.TooManyFromAddress, a3.RefusalReason);
-            Assert.Equal("-ERR [SYS/TEMP] Too many connections from your address, try again later\r\n"u8.ToArray(), a3.Refusal.ToArray());
-        }
-
-        using var b1 = gate.TryAdmit(Remote("192.0.2.2"));
-        using (var b2 = gate.TryAdmit(Remote("192.0.2.2")))
-        {
-            Assert.Equal(Pop3ConnectionRefusal.TooManyConnections, b2.RefusalReason);
-            Assert.Equal("-ERR [SYS/TEMP] Too many connections, try again later\r\n"u8.ToArray(), b2.Refusal.ToArray());
-        }
-
-        Assert.Equal(3, gate.OpenConnections);
-        a1.Dispose();
-        a1.Dispose();
-        Assert.Equal(2, gate.OpenConnections);
-        using var a4 = gate.TryAdmit(Remote("192.0.2.1"));
-        Assert.True(a4.IsAdmitted);
-    }
-
-    [Fact]
     public async Task Sessions_per_user_and_address_are_limited_at_login()
     {
         var settings = new Dictionary<string, string?> { ["Pop3:Limits:MaxConnectionsPerUserIp"] = "1" };

@@ -7,83 +7,76 @@ using Pop3.Server.Tests.Infrastructure;
 namespace Pop3.Server.Tests.Hostile;
 
 /// <summary>
-/// A connection flood over the per-address and the global limits (Pop3:Limits): the excess is refused with
-/// -ERR [SYS/TEMP] and closed at once, and a client from another address is still served.
+/// A connection flood over the per-address and the unauthenticated limits (Pop3:Limits): the oldest waiting
+/// connection is closed with one -ERR [SYS/TEMP] line to admit each newcomer, a logged-in session is never touched,
+/// and a client from another address is served at once.
 /// </summary>
 public sealed class ConnectionFloodTests
 {
+    private const string Evicted = "-ERR [SYS/TEMP] Too many connections waiting to log in, closing the oldest";
+
     [Fact]
-    public async Task A_flood_over_the_limits_is_refused_and_closed_while_others_are_served()
+    public async Task A_flood_evicts_its_own_oldest_connections_while_logged_in_sessions_and_newcomers_are_served()
     {
         var store = new InMemoryMailStore();
         store.Add("bob", "Subject: hi\r\n\r\nhello\r\n"u8.ToArray());
+        store.Add("alice", "Subject: hi\r\n\r\nhello\r\n"u8.ToArray());
         await using var server = new Pop3ServerFactory().WithInMemoryMail(store)
             .With("Pop3:Limits:MaxConnections", "30")
+            .With("Pop3:Limits:MaxUnauthenticatedConnections", "25")
             .With("Pop3:Limits:MaxConnectionsPerIp", "20");
         var port = server.Pop3EndPoint.Port;
-        var held = new List<TcpClient>();
+        var held = new Queue<TcpClient>();
         try
         {
-            // The flood from 127.0.0.1: 20 are let in, the 100 after them are refused, each with one line.
-            var refusedPerIp = 0;
+            // Alice logs in from the flood's own address before it starts.
+            var (alice, aliceGreeting) = await ConnectAsync(IPAddress.Loopback, port);
+            using var aliceClient = alice;
+            Assert.StartsWith("+OK", aliceGreeting);
+            var aliceStream = alice.GetStream();
+            await aliceStream.WriteAsync("USER alice\r\nPASS secret\r\n"u8.ToArray());
+            Assert.Equal("+OK Send your password\r\n+OK Logged in, 1 messages (22 octets)\r\n", await ReadAsync(aliceStream, 2));
+
+            // 120 from 127.0.0.1: all greeted; past 20 waiting from the address, each evicts the oldest of them.
             for (var i = 0; i < 120; i++)
             {
                 var (client, greeting) = await ConnectAsync(IPAddress.Loopback, port);
-                if (greeting.StartsWith("+OK", StringComparison.Ordinal))
+                Assert.StartsWith("+OK", greeting);
+                held.Enqueue(client);
+                if (held.Count > 20)
                 {
-                    held.Add(client);
-                    continue;
+                    using var oldest = held.Dequeue();
+                    Assert.Equal(Evicted, await ReadLineAsync(oldest.GetStream()));
+                    Assert.True(await ClosedAsync(oldest), "an evicted connection must be closed");
                 }
-
-                Assert.Equal("-ERR [SYS/TEMP] Too many connections from your address, try again later", greeting);
-                Assert.True(await ClosedAsync(client), "a refused connection must be closed");
-                client.Dispose();
-                refusedPerIp++;
             }
 
-            Assert.Equal(20, held.Count);
-            Assert.Equal(100, refusedPerIp);
-
-            // Another address fills the global limit; past it everyone is refused.
+            // Another address: the unauthenticated pool (25) is full after 5 more, then the oldest of all goes.
             var second = IPAddress.Parse("127.0.0.2");
-            for (var i = 0; i < 10; i++)
+            for (var i = 0; i < 6; i++)
             {
                 var (client, greeting) = await ConnectAsync(second, port);
                 Assert.StartsWith("+OK", greeting);
-                held.Add(client);
+                held.Enqueue(client);
             }
 
-            var (over, overGreeting) = await ConnectAsync(IPAddress.Parse("127.0.0.3"), port);
-            Assert.Equal("-ERR [SYS/TEMP] Too many connections, try again later", overGreeting);
-            Assert.True(await ClosedAsync(over));
-            over.Dispose();
-
-            // The flood lets go of a few: a client from a third address gets in and is served in full.
-            foreach (var client in held.Take(5))
+            using (var oldest = held.Dequeue())
             {
-                client.Dispose();
+                Assert.Equal(Evicted, await ReadLineAsync(oldest.GetStream()));
             }
 
-            held.RemoveRange(0, 5);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-            while (true)
+            // A client from a third address gets in at once and is served in full; alice never noticed.
+            var (newcomer, newcomerGreeting) = await ConnectAsync(IPAddress.Parse("127.0.0.3"), port);
+            using (newcomer)
             {
-                var (client, greeting) = await ConnectAsync(IPAddress.Parse("127.0.0.3"), port);
-                using (client)
-                {
-                    if (greeting.StartsWith("+OK", StringComparison.Ordinal))
-                    {
-                        var stream = client.GetStream();
-                        await stream.WriteAsync("USER bob\r\nPASS hunter 2\r\nSTAT\r\nQUIT\r\n"u8.ToArray());
-                        var replies = await ReadToCloseAsync(stream);
-                        Assert.Equal("+OK Send your password\r\n+OK Logged in, 1 messages (22 octets)\r\n+OK 1 22\r\n+OK Logging out\r\n", replies);
-                        break;
-                    }
-                }
-
-                // The server counts a connection as gone when it notices the close: try again until it has.
-                Assert.True(DateTime.UtcNow < deadline, "no slot came free after five connections closed");
+                Assert.StartsWith("+OK", newcomerGreeting);
+                var stream = newcomer.GetStream();
+                await stream.WriteAsync("USER bob\r\nPASS hunter 2\r\nSTAT\r\nQUIT\r\n"u8.ToArray());
+                Assert.Equal("+OK Send your password\r\n+OK Logged in, 1 messages (22 octets)\r\n+OK 1 22\r\n+OK Logging out\r\n", await ReadToCloseAsync(stream));
             }
+
+            await aliceStream.WriteAsync("STAT\r\n"u8.ToArray());
+            Assert.Equal("+OK 1 22\r\n", await ReadAsync(aliceStream, 1));
         }
         finally
         {
@@ -92,6 +85,24 @@ public sealed class ConnectionFloodTests
                 client.Dispose();
             }
         }
+    }
+
+    private static async Task<string> ReadLineAsync(NetworkStream stream) => (await ReadAsync(stream, 1)).TrimEnd('\r', '\n');
+
+    private static async Task<string> ReadAsync(NetworkStream stream, int lines)
+    {
+        var text = new StringBuilder();
+        var one = new byte[1];
+        while (lines > 0 && await stream.ReadAsync(one).AsTask().WaitAsync(TimeSpan.FromSeconds(15)) == 1)
+        {
+            text.Append((char)one[0]);
+            if (one[0] == '\n')
+            {
+                lines--;
+            }
+        }
+
+        return text.ToString();
     }
 
     private static async Task<(TcpClient Client, string Greeting)> ConnectAsync(IPAddress from, int port)
