@@ -131,7 +131,9 @@ internal sealed class Pop3SettingsCheck(IConfiguration configuration, IEnumerabl
     private static string? Convert(string path, string value, Shape shape)
     {
         var type = Nullable.GetUnderlyingType(shape.Type);
-        if (type is not null && value.Length == 0)
+
+        // The binder takes an empty value as null only for a nullable property; a key read by hand takes it as unset.
+        if ((type is not null || shape.ReadByHand) && value.Length == 0)
         {
             return null;
         }
@@ -178,20 +180,17 @@ internal sealed class Pop3SettingsCheck(IConfiguration configuration, IEnumerabl
             _ when type == typeof(TimeSpan) => "a duration such as 00:00:30 (hh:mm:ss) or 1.00:00:00 (a day)" + bounds,
             _ when type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte)
                 || type == typeof(uint) || type == typeof(ulong) || type == typeof(ushort) || type == typeof(sbyte)
-                => range is null ? $"a whole number from {MinOf(type)} to {MaxOf(type)}" : "a whole number" + bounds,
+                => "a whole number" + bounds,
             _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => "a number" + bounds,
             _ => $"a {type.Name}" + bounds,
         };
     }
 
-    private static string MinOf(Type type) => System.Convert.ToString(type.GetField("MinValue")!.GetValue(null), CultureInfo.InvariantCulture)!;
-
-    private static string MaxOf(Type type) => System.Convert.ToString(type.GetField("MaxValue")!.GetValue(null), CultureInfo.InvariantCulture)!;
-
     internal static int EditDistance(string a, string b)
     {
         a = a.ToLowerInvariant();
         b = b.ToLowerInvariant();
+        var beforePrevious = new int[b.Length + 1];
         var previous = new int[b.Length + 1];
         var current = new int[b.Length + 1];
         for (var j = 0; j <= b.Length; j++)
@@ -205,9 +204,15 @@ internal sealed class Pop3SettingsCheck(IConfiguration configuration, IEnumerabl
             for (var j = 1; j <= b.Length; j++)
             {
                 current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+
+                // Two letters swapped ("Prot") count as one typo.
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    current[j] = Math.Min(current[j], beforePrevious[j - 2] + 1);
+                }
             }
 
-            (previous, current) = (current, previous);
+            (beforePrevious, previous, current) = (previous, current, beforePrevious);
         }
 
         return previous[b.Length];
@@ -244,9 +249,10 @@ internal sealed class Pop3SettingsCheck(IConfiguration configuration, IEnumerabl
         private readonly Dictionary<string, PropertyInfo> _properties = new(StringComparer.OrdinalIgnoreCase);
         private readonly Type? _element;
 
-        private Shape(Type type, Func<string, string?>? validate, RangeAttribute? range)
+        private Shape(Type type, Func<string, string?>? validate, RangeAttribute? range, bool readByHand = false)
         {
             Type = type;
+            ReadByHand = readByHand;
             Validate = validate;
             Range = range;
             var underlying = Nullable.GetUnderlyingType(type) ?? type;
@@ -288,9 +294,12 @@ internal sealed class Pop3SettingsCheck(IConfiguration configuration, IEnumerabl
 
         public RangeAttribute? Range { get; }
 
+        /// <summary>Declared on its own rather than bound as a property: read with <c>configuration[key]</c>.</summary>
+        public bool ReadByHand { get; }
+
         public IEnumerable<string> Names => _properties.Keys;
 
-        public static Shape Of(Pop3SettingDeclaration declaration) => new(declaration.Type, declaration.Validate, null);
+        public static Shape Of(Pop3SettingDeclaration declaration) => new(declaration.Type, declaration.Validate, null, readByHand: true);
 
         public Shape? ChildShape(string key) => Kind switch
         {

@@ -20,7 +20,11 @@ internal static class CommandHost
         });
         builder.Logging.ClearProviders();
         builder.AddServerServices();
-        return builder.Build();
+        var host = builder.Build();
+
+        // As the server would at start-up: a misspelt key or a value that does not convert is a configuration error.
+        host.Services.GetRequiredService<Pop3SettingsCheck>().ThrowIfInvalid();
+        return host;
     }
 
     /// <summary>

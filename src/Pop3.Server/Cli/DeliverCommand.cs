@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Pop3.Kestrel.Maildir;
@@ -57,6 +58,12 @@ internal static class DeliverCommand
 
         using (host)
         {
+            if (store is not (Pop3Store.Maildir or Pop3Store.PostgreSql))
+            {
+                await error.WriteLineAsync($"deliver: the {store} store takes no deliveries; mail arrives at the upstream server");
+                return SysExits.Unavailable;
+            }
+
             if (!create && CommandHost.UnknownUser(host, user) is { } why)
             {
                 await error.WriteLineAsync("deliver: " + why);
@@ -89,8 +96,7 @@ internal static class DeliverCommand
                         return SysExits.Ok;
 
                     default:
-                        await error.WriteLineAsync($"deliver: the {store} store takes no deliveries; mail arrives at the upstream server");
-                        return SysExits.Unavailable;
+                        throw new UnreachableException();
                 }
             }
             catch (OptionsValidationException e)

@@ -17,13 +17,6 @@ internal static class HashPasswordCommand
             DefaultValueFactory = _ => DefaultScheme,
         };
         var rounds = new Option<int?>("--rounds", "-r") { Description = "The cost: rounds (crypt schemes) or iterations.", HelpName = "ROUNDS" };
-        rounds.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is <= 0)
-            {
-                result.AddError("--rounds must be a positive number.");
-            }
-        });
         var list = new Option<bool>("--list", "-l") { Description = "Print the supported schemes and exit." };
         var command = new Command("hash-password",
             "Hash a password for the users file, like doveadm pw. The password is read from standard input (prompted\n" +
@@ -46,6 +39,12 @@ internal static class HashPasswordCommand
 
     public static int Run(string scheme, int? rounds, TextReader input, TextWriter output, TextWriter error)
     {
+        if (rounds is <= 0)
+        {
+            error.WriteLine($"hash-password: --rounds is {rounds}; it must be a positive number.");
+            return SysExits.Usage;
+        }
+
         if (!Pop3PasswordSchemes.IsSupported(scheme))
         {
             error.WriteLine($"hash-password: unknown scheme '{scheme}'. Supported: {string.Join(", ", Pop3PasswordSchemes.Names)}");

@@ -5,6 +5,12 @@ namespace Pop3.Server.Hosting;
 /// <summary>Runs the POP3 server until it is stopped; a start-up failure is one message and an exit code, not a crash.</summary>
 internal static class ServerHost
 {
+    /// <summary>
+    /// False when another program runs the entry point (WebApplicationFactory in tests): the failure then reaches it as
+    /// the exception, instead of as a message on standard error.
+    /// </summary>
+    private static bool IsOwnProcess => System.Reflection.Assembly.GetEntryAssembly() == typeof(ServerHost).Assembly;
+
     public static async Task<int> RunAsync(string[] configuration, bool verbose)
     {
         WebApplication? app = null;
@@ -20,12 +26,13 @@ internal static class ServerHost
 
             app = builder.Build();
             app.MapPop3Admin();
-            await app.RunAsync();
+            // Not RunAsync: it disposes the host when the start fails, and the report below asks it which listener failed.
+            await app.StartAsync();
+            await app.WaitForShutdownAsync();
             return 0;
         }
-        catch (Exception e) when (e.GetType().Name != "StopTheHostException")
+        catch (Exception e) when (IsOwnProcess)
         {
-            // (WebApplicationFactory stops the entry point at Build with that exception; it must reach the test host.)
             return StartupFailure.Report(e, app?.Services, verbose || StartupFailure.IsDebugLogging(settings), Console.Error);
         }
         finally

@@ -18,7 +18,17 @@ internal static partial class StartupFailure
 {
     public static int Report(Exception exception, IServiceProvider? services, bool verbose, TextWriter error)
     {
-        var (code, lines) = Describe(exception, services);
+        int code;
+        IReadOnlyList<string> lines;
+        try
+        {
+            (code, lines) = Describe(exception, services);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+        {
+            (code, lines) = (exception is OptionsValidationException ? SysExits.Config : SysExits.Failure, [$"{exception.GetType().Name}: {exception.Message}"]);
+        }
+
         foreach (var line in lines)
         {
             error.WriteLine("Pop3.Server: " + line);
