@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Pop3.Kestrel.Admin;
 using Pop3.Kestrel.Hosting;
 using Pop3.Server.Stores;
@@ -12,7 +13,11 @@ internal static class ServerComposition
     {
         var pop3 = builder.AddPop3Server().AddConfiguredStore(builder.Configuration).AddClientWorkarounds(builder.Configuration).AddUsersFile().AddAdmin();
         builder.Services.DeclarePop3Setting(DemoMailbox.Key, typeof(bool))
-            .DeclarePop3Setting(ServerOperations.InlineKey, typeof(bool));
+            .DeclarePop3Setting(ServerOperations.InlineKey, typeof(bool))
+
+            // The host binds Kestrel's section too. Its limits are welcome; Kestrel:Endpoints or Kestrel:Certificates
+            // would add HTTP listeners beside the POP3 ones (Pop3:Endpoints) and the admin one (Pop3:Admin), so are refused.
+            .DeclarePop3Setting("Kestrel", typeof(KestrelServerOptions));
         return pop3;
     }
 }

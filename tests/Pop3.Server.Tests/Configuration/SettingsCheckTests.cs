@@ -27,6 +27,10 @@ public sealed class SettingsCheckTests
         Assert.Equal([expected], Errors((key, value)));
 
     [Fact]
+    public void Kestrel_endpoints_beside_the_pop3_listeners_are_refused() =>
+        Assert.StartsWith("Kestrel:Endpoints is not a known setting; the keys under Kestrel are: ", Assert.Single(Errors(("Kestrel:Endpoints:Http:Url", "http://*:80"))), StringComparison.Ordinal);
+
+    [Fact]
     public void An_unknown_key_with_nothing_close_lists_the_known_keys()
     {
         var error = Assert.Single(Errors(("Pop3:Limits:Frobnicate", "1")));
@@ -78,6 +82,7 @@ public sealed class SettingsCheckTests
     [InlineData("pop3:greeting", "case does not matter")]
     [InlineData("Pop3:ClientWorkarounds", "outlook-no-nuls oe-ns-eoh")]
     [InlineData("Serilog:Whatever", "Serilog's section is Serilog's")]
+    [InlineData("Kestrel:Limits:MaxConcurrentConnections", "100")]
     public void Known_keys_and_good_values_pass(string key, string value) => Assert.Empty(Errors((key, value)));
 
     [Fact]
