@@ -68,7 +68,8 @@ internal static partial class StartupFailure
                 IOException { InnerException: AddressInUseException } => $"{Listener(failure.Message, services)}: address already in use",
                 SocketException { SocketErrorCode: SocketError.AccessDenied } =>
                     $"{PrivilegedListeners(services)}: permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)",
-                SocketException { SocketErrorCode: SocketError.AddressNotAvailable } => $"{Listener(failure.Message, services)}: {failure.Message}",
+                SocketException { SocketErrorCode: SocketError.AddressNotAvailable } =>
+                    $"{SpecificAddressListeners(services)}: the address is not one of this machine's ({failure.Message})",
                 _ => $"{failure.GetType().Name}: {failure.Message}",
             });
         }
@@ -122,6 +123,15 @@ internal static partial class StartupFailure
     {
         var privileged = services is null ? [] : Listeners(services).Where(l => l.EndPoint.Port is > 0 and < 1024).Select(l => l.Label).ToList();
         return privileged.Count == 0 ? "a listener" : string.Join(", ", privileged);
+    }
+
+    private static string SpecificAddressListeners(IServiceProvider? services)
+    {
+        var specific = services is null
+            ? []
+            : Listeners(services).Where(l => !l.EndPoint.Address.Equals(IPAddress.Any) && !l.EndPoint.Address.Equals(IPAddress.IPv6Any)
+                && !IPAddress.IsLoopback(l.EndPoint.Address)).Select(l => l.Label).ToList();
+        return specific.Count == 0 ? "a listener" : string.Join(", ", specific);
     }
 
     /// <summary>Every listener the server configured, by the key that configures it.</summary>
