@@ -72,7 +72,12 @@ internal sealed class Pop3SettingsCheck(IConfiguration configuration, IEnumerabl
                 continue;
             }
 
-            if (child.Value is { } value && CheckValue(child.Path, value, childShapes) is { } error)
+            if (childShapes.Count == 0 && child.Value is { Length: > 0 } given)
+            {
+                // A declared section's parent, such as Pop3:Sockets of Pop3:Sockets:Inline.
+                errors.Add($"{child.Path} is a section: it takes keys such as {child.Path}:{childDeclared!.Children.Keys.First()}, not the value '{given}'.");
+            }
+            else if (child.Value is { } value && CheckValue(child.Path, value, childShapes) is { } error)
             {
                 errors.Add(error);
             }

@@ -56,6 +56,7 @@ public sealed class SettingsCheckTests
     [InlineData("Pop3:ClientWorkarounds", "nope", "Pop3:ClientWorkarounds: unknown workaround 'nope'; known: outlook-no-nuls, oe-ns-eoh.")]
     [InlineData("Pop3:ProxyProtocol:TrustedNetworks", "10.0.0.0/8",
         "Pop3:ProxyProtocol:TrustedNetworks is a list: its items are Pop3:ProxyProtocol:TrustedNetworks:0, Pop3:ProxyProtocol:TrustedNetworks:1, ... (given '10.0.0.0/8').")]
+    [InlineData("Pop3:Sockets", "false", "Pop3:Sockets is a section: it takes keys such as Pop3:Sockets:Inline, not the value 'false'.")]
     [InlineData("Pop3:Endpoints:Default", "1110", "Pop3:Endpoints:Default is a section: it takes keys such as Pop3:Endpoints:Default:Address, not the value '1110'.")]
     public void A_value_that_does_not_convert_is_refused_naming_the_key_and_the_accepted_values(string key, string value, string expected) =>
         Assert.Equal([expected], Errors((key, value)));
