@@ -10,6 +10,7 @@ public sealed class Pop3AdminOptions
     public string Address { get; set; } = "127.0.0.1";
 
     /// <summary>The TCP port; 0 picks a free one (tests). Not set (the library's default): no admin listener.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 65535)]
     public int? Port { get; set; }
 
     /// <summary>

@@ -19,7 +19,7 @@ public static class Pop3AdminServiceCollectionExtensions
     public static Pop3ServerBuilder AddAdmin(this Pop3ServerBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<Pop3AdminOptions>().BindConfiguration(Pop3AdminOptions.SectionName).ValidateOnStart();
+        services.AddPop3Settings<Pop3AdminOptions>(Pop3AdminOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3AdminOptions>, Pop3AdminOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, Pop3AdminKestrelSetup>());
         services.TryAddSingleton<Pop3AdminListener>();

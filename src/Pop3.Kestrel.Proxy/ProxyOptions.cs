@@ -28,6 +28,7 @@ public sealed class ProxyOptions
     public string Host { get; set; } = "";
 
     /// <summary>The upstream port: 110 by default, 995 is usual with <see cref="ProxyTlsMode.Implicit"/>.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 65535)]
     public int Port { get; set; } = 110;
 
     /// <summary>TLS to the upstream.</summary>

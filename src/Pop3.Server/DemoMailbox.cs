@@ -13,13 +13,17 @@ namespace Pop3.Server;
 internal sealed partial class DemoMailbox(IConfiguration configuration, Pop3Listeners listeners, IHostApplicationLifetime lifetime, ILogger<DemoMailbox> logger)
     : IHostedService
 {
+    /// <summary>The setting that turns the demo on.</summary>
+    public const string Key = "Pop3:Demo";
+
     public const string User = "demo";
     public const string Password = "demo";
 
     /// <summary>Creates the demo user and mailbox if they do not exist yet. Runs before the host starts, so the users file exists when it is checked.</summary>
     public static async Task PrepareAsync(IConfiguration configuration, IHostEnvironment environment)
     {
-        if (!configuration.GetValue<bool>("Pop3:Demo"))
+        // A value that is not a boolean is reported by the settings check when the host starts.
+        if (!IsOn(configuration))
         {
             return;
         }
@@ -34,7 +38,8 @@ internal sealed partial class DemoMailbox(IConfiguration configuration, Pop3List
         }
 
         // The demo mail is put in a Maildir; with another store the demo user exists and its mail is the store's.
-        if (Stores.ConfiguredStoreExtensions.SelectedStore(configuration) != Stores.Pop3Store.Maildir)
+        if (!string.IsNullOrWhiteSpace(configuration[Stores.ConfiguredStoreExtensions.StoreKey])
+            && !string.Equals(configuration[Stores.ConfiguredStoreExtensions.StoreKey]!.Trim(), nameof(Stores.Pop3Store.Maildir), StringComparison.OrdinalIgnoreCase))
         {
             return;
         }
@@ -55,7 +60,7 @@ internal sealed partial class DemoMailbox(IConfiguration configuration, Pop3List
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (configuration.GetValue<bool>("Pop3:Demo"))
+        if (IsOn(configuration))
         {
             lifetime.ApplicationStarted.Register(() =>
             {
@@ -83,4 +88,6 @@ internal sealed partial class DemoMailbox(IConfiguration configuration, Pop3List
         yield return $"From: Pop3.Kestrel <postmaster@localhost>\nTo: demo@localhost\nDate: {date}\nSubject: Dot-stuffing, demonstrated\nMessage-ID: <dots@pop3-kestrel.localhost>\n\nThe next line is a single dot; POP3 sends it as two and your client shows one.\n.\n..and this one starts with two.\n";
         yield return $"From: =?UTF-8?B?SsO8cmdlbg==?= <juergen@localhost>\nTo: demo@localhost\nDate: {date}\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\nMessage-ID: <utf8@pop3-kestrel.localhost>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nGrüße aus Pop3.Kestrel — 8-bit bytes pass through untouched.\n";
     }
+
+    private static bool IsOn(IConfiguration configuration) => bool.TryParse(configuration[Key], out var on) && on;
 }

@@ -1,25 +1,8 @@
-using Pop3.Kestrel.Admin;
-using Pop3.Kestrel.Hosting;
-using Pop3.Server;
 using Pop3.Server.Cli;
 using Pop3.Server.Hosting;
-using Pop3.Server.Stores;
 
-if (await Pop3Cli.TryRunAsync(args) is { } exitCode)
-{
-    return exitCode;
-}
-
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServerOperations();
-builder.AddPop3Server().AddConfiguredStore(builder.Configuration).AddClientWorkarounds(builder.Configuration).AddUsersFile().AddAdmin();
-builder.Services.AddHostedService<DemoMailbox>();
-await DemoMailbox.PrepareAsync(builder.Configuration, builder.Environment);
-
-var app = builder.Build();
-app.MapPop3Admin();
-await app.RunAsync();
-return 0;
+var invocation = await Pop3Cli.RunAsync(args);
+return invocation.ExitCode ?? await ServerHost.RunAsync(invocation.Configuration, invocation.Verbose);
 
 /// <summary>The server's entry point, public so integration tests can host it.</summary>
 public partial class Program;

@@ -20,8 +20,7 @@ public static class MaildirPop3ServerBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<MaildirOptions>()
-            .BindConfiguration(MaildirOptions.SectionName)
+        services.AddPop3Settings<MaildirOptions>(MaildirOptions.SectionName)
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MaildirOptions>, MaildirOptionsValidator>());
         services.AddLogging();

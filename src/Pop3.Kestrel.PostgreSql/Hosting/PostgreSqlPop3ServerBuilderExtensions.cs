@@ -21,7 +21,7 @@ public static class PostgreSqlPop3ServerBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<PostgreSqlStoreOptions>().BindConfiguration(PostgreSqlStoreOptions.SectionName).ValidateOnStart();
+        services.AddPop3Settings<PostgreSqlStoreOptions>(PostgreSqlStoreOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlStoreOptions>, PostgreSqlStoreOptionsValidator>());
         services.AddLogging();
         services.TryAddSingleton(static provider =>

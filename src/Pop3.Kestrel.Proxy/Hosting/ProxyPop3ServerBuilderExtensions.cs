@@ -20,7 +20,7 @@ public static class ProxyPop3ServerBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        var options = services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.SectionName).ValidateOnStart();
+        var options = services.AddPop3Settings<ProxyOptions>(ProxyOptions.SectionName).ValidateOnStart();
         if (configure is not null)
         {
             options.Configure(configure);

@@ -22,8 +22,7 @@ public static class Pop3AuthenticationServerBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
-        services.AddOptions<Pop3UsersFileOptions>()
-            .BindConfiguration(Pop3UsersFileOptions.SectionName)
+        services.AddPop3Settings<Pop3UsersFileOptions>(Pop3UsersFileOptions.SectionName)
             .Configure(configure);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3UsersFileOptions>, Pop3UsersFileOptionsValidator>());
         services.TryAddSingleton<UsersFileAuthenticator>();

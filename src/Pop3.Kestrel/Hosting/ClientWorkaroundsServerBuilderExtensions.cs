@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Pop3.Kestrel.Maildrops;
@@ -11,30 +12,42 @@ public static class ClientWorkaroundsServerBuilderExtensions
     public const string Key = "Pop3:ClientWorkarounds";
 
     /// <summary>Parses Dovecot's names; throws naming <see cref="Key"/> for an unknown one.</summary>
-    public static Pop3ClientWorkarounds Parse(string? names)
+    public static Pop3ClientWorkarounds Parse(string? names) =>
+        TryParse(names, out var result, out var error) ? result : throw new InvalidOperationException(error);
+
+    private static bool TryParse(string? names, out Pop3ClientWorkarounds result, [NotNullWhen(false)] out string? error)
     {
-        var result = Pop3ClientWorkarounds.None;
+        result = Pop3ClientWorkarounds.None;
+        error = null;
         foreach (var name in (names ?? "").Split([' ', ',', '\t'], StringSplitOptions.RemoveEmptyEntries))
         {
-            result |= name.ToLowerInvariant() switch
+            switch (name.ToLowerInvariant())
             {
-                "outlook-no-nuls" => Pop3ClientWorkarounds.OutlookNoNuls,
-                "oe-ns-eoh" => Pop3ClientWorkarounds.OeNsEoh,
-                _ => throw new InvalidOperationException($"{Key}: unknown workaround '{name}'; known: outlook-no-nuls, oe-ns-eoh."),
-            };
+                case "outlook-no-nuls":
+                    result |= Pop3ClientWorkarounds.OutlookNoNuls;
+                    break;
+                case "oe-ns-eoh":
+                    result |= Pop3ClientWorkarounds.OeNsEoh;
+                    break;
+                default:
+                    error = $"{Key}: unknown workaround '{name}'; known: outlook-no-nuls, oe-ns-eoh.";
+                    return false;
+            }
         }
 
-        return result;
+        return true;
     }
 
     /// <summary>
     /// Wraps the maildrop registered so far with the workarounds named in <c>Pop3:ClientWorkarounds</c> (none: nothing
-    /// changes). Call it after the maildrop is registered.
+    /// changes). Call it after the maildrop is registered. An unknown name stops start-up, with the other settings' errors.
     /// </summary>
     public static Pop3ServerBuilder AddClientWorkarounds(this Pop3ServerBuilder builder, IConfiguration configuration)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
-        return builder.AddClientWorkarounds(Parse(configuration[Key]));
+        builder.Services.Declare(new Pop3SettingDeclaration(Key, typeof(string), static value => TryParse(value, out _, out var error) ? null : error));
+        return TryParse(configuration[Key], out var workarounds, out _) ? builder.AddClientWorkarounds(workarounds) : builder;
     }
 
     /// <summary>Wraps the maildrop registered so far with <paramref name="workarounds"/>.</summary>

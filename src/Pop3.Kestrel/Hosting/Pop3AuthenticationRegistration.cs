@@ -17,10 +17,11 @@ internal static class Pop3AuthenticationRegistration
 {
     public static void AddPop3Authentication(IServiceCollection services)
     {
-        services.AddOptions<Pop3AuthenticationOptions>().BindConfiguration(Pop3AuthenticationOptions.SectionName).ValidateOnStart();
+        services.AddPop3Settings<Pop3AuthenticationOptions>(Pop3AuthenticationOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Pop3AuthenticationOptions>, MechanismListSetup>());
+        services.DeclarePop3Setting(Pop3AuthenticationOptions.SectionName + ":" + nameof(Pop3AuthenticationOptions.Mechanisms), typeof(string));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3AuthenticationOptions>, Pop3AuthenticationOptionsValidator>());
-        services.AddOptions<Pop3LimitsOptions>().BindConfiguration(Pop3LimitsOptions.SectionName).ValidateOnStart();
+        services.AddPop3Settings<Pop3LimitsOptions>(Pop3LimitsOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3LimitsOptions>, Pop3LimitsOptionsValidator>());
 
         services.TryAddSingleton<Pop3LoginThrottle>();

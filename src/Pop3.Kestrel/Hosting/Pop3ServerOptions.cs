@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Pop3.Kestrel.Hosting;
 
 /// <summary>The server's settings, bound from the <c>Pop3</c> configuration section.</summary>
@@ -113,6 +115,7 @@ public sealed class Pop3EndpointOptions
     public string Address { get; set; } = "*";
 
     /// <summary>The TCP port; 0 picks a free one (tests).</summary>
+    [Range(0, 65535)]
     public int Port { get; set; } = 110;
 
     /// <summary><c>None</c> (plain, STLS allowed) or <c>Implicit</c> (TLS from the first byte).</summary>

@@ -21,7 +21,7 @@ public static class Pop3ServiceCollectionExtensions
     /// </summary>
     public static Pop3ServerBuilder AddPop3Server(this IServiceCollection services, Action<Pop3ServerOptions>? configure = null)
     {
-        services.AddOptions<Pop3ServerOptions>().BindConfiguration(Pop3ServerOptions.SectionName).ValidateOnStart();
+        services.AddPop3Settings<Pop3ServerOptions>(Pop3ServerOptions.SectionName).ValidateOnStart();
         if (configure is not null)
         {
             services.Configure(configure);

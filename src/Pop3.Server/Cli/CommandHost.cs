@@ -1,6 +1,6 @@
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Hosting;
-using Pop3.Server.Stores;
+using Pop3.Server.Hosting;
 
 namespace Pop3.Server.Cli;
 
@@ -19,22 +19,34 @@ internal static class CommandHost
             ContentRootPath = Directory.GetCurrentDirectory(),
         });
         builder.Logging.ClearProviders();
-        builder.Services.AddPop3Server().AddConfiguredStore(builder.Configuration);
-        return builder.Build();
+        builder.AddServerServices();
+        var host = builder.Build();
+
+        // As the server would at start-up: a misspelt key or a value that does not convert is a configuration error.
+        host.Services.GetRequiredService<Pop3SettingsCheck>().ThrowIfInvalid();
+        return host;
     }
 
-    /// <summary>False if a users file is configured, exists, and does not list <paramref name="user"/>.</summary>
-    public static bool IsKnownUser(IHost host, string user)
+    /// <summary>
+    /// Null when the users file (<c>Pop3:Authentication:UsersFile</c>, the server's authenticator) lists
+    /// <paramref name="user"/>; otherwise why the user is not known.
+    /// </summary>
+    public static string? UnknownUser(IHost host, string user)
     {
         var configuration = host.Services.GetRequiredService<IConfiguration>();
         var environment = host.Services.GetRequiredService<IHostEnvironment>();
-        var configured = configuration[Pop3UsersFileOptions.UsersFileKey];
+        var configured = configuration[Pop3UsersFileOptions.UsersFileKey] ?? new Pop3UsersFileOptions().UsersFile;
         if (string.IsNullOrWhiteSpace(configured))
         {
-            return true;
+            return $"no users file ({Pop3UsersFileOptions.UsersFileKey} is empty) to look '{user}' up in; --create delivers anyway";
         }
 
         var path = Path.GetFullPath(configured, environment.ContentRootPath);
-        return !File.Exists(path) || Pop3UsersFile.Load(path).TryGetUser(user, out _);
+        if (!File.Exists(path))
+        {
+            return $"no users file at '{path}' ({Pop3UsersFileOptions.UsersFileKey}) to look '{user}' up in; --create delivers anyway";
+        }
+
+        return Pop3UsersFile.Load(path).TryGetUser(user, out _) ? null : $"no such user '{user}'";
     }
 }

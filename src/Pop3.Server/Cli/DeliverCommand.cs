@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Pop3.Kestrel.Maildir;
@@ -10,17 +12,34 @@ namespace Pop3.Server.Cli;
 /// <c>Pop3.Server deliver --user alice &lt; message.eml</c>: stores one message from standard input, byte for byte, in
 /// the configured store. Usable as Postfix's <c>mailbox_command</c>; the exit code follows sysexits.h (0 delivered,
 /// 64 usage, 67 unknown user, 69 the store takes no deliveries, 75 try again later, 78 configuration error).
+/// Only users of the users file (<c>Pop3:Authentication:UsersFile</c>) are delivered to, unless <c>--create</c> says so:
+/// a typo in a recipient, or a missing users file, must not create a mailbox nobody can log in to.
 /// </summary>
 internal static class DeliverCommand
 {
-    public const string UsageText = "usage: Pop3.Server deliver --user NAME [--Key=value ...] < message";
-
-    public static async Task<int> RunAsync(string[] args, Stream input, TextWriter output, TextWriter error)
+    public static Command Create(string[] configuration, Func<Stream> input, TextWriter output, TextWriter error)
     {
-        var parsed = CliArguments.Parse(args, "user");
-        if (parsed["user"] is not { Length: > 0 } user)
+        var user = new Option<string>("--user", "-u") { Description = "The mailbox to deliver to.", HelpName = "NAME", Required = true };
+        var create = new Option<bool>("--create")
         {
-            await error.WriteLineAsync(UsageText);
+            Description = "Deliver even when the users file does not list the user (or there is no users file).",
+        };
+        var command = new Command("deliver",
+            "Store one message from standard input in the configured store (Pop3:Store), byte for byte. For Postfix's\n" +
+            "mailbox_command: exit 0 delivered, 67 no such user, 69 the store takes no deliveries, 75 try again later,\n" +
+            "78 configuration error (sysexits.h). Takes configuration arguments (--Pop3:Maildir:Path=...).")
+        {
+            user, create,
+        };
+        command.SetAction((result, _) => RunAsync(result.GetValue(user)!, result.GetValue(create), configuration, input(), output, error));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string user, bool create, string[] configuration, Stream input, TextWriter output, TextWriter error)
+    {
+        if (user.Length == 0)
+        {
+            await error.WriteLineAsync("deliver: --user must not be empty");
             return SysExits.Usage;
         }
 
@@ -28,10 +47,10 @@ internal static class DeliverCommand
         Pop3Store store;
         try
         {
-            host = CommandHost.Build(parsed.Configuration);
+            host = CommandHost.Build(configuration);
             store = ConfiguredStoreExtensions.SelectedStore(host.Services.GetRequiredService<IConfiguration>());
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or OptionsValidationException)
         {
             await error.WriteLineAsync("deliver: " + e.Message);
             return SysExits.Config;
@@ -39,9 +58,15 @@ internal static class DeliverCommand
 
         using (host)
         {
-            if (!CommandHost.IsKnownUser(host, user))
+            if (store is not (Pop3Store.Maildir or Pop3Store.PostgreSql))
             {
-                await error.WriteLineAsync($"deliver: no such user '{user}'");
+                await error.WriteLineAsync($"deliver: the {store} store takes no deliveries; mail arrives at the upstream server");
+                return SysExits.Unavailable;
+            }
+
+            if (!create && CommandHost.UnknownUser(host, user) is { } why)
+            {
+                await error.WriteLineAsync("deliver: " + why);
                 return SysExits.NoUser;
             }
 
@@ -71,8 +96,7 @@ internal static class DeliverCommand
                         return SysExits.Ok;
 
                     default:
-                        await error.WriteLineAsync($"deliver: the {store} store takes no deliveries; mail arrives at the upstream server");
-                        return SysExits.Unavailable;
+                        throw new UnreachableException();
                 }
             }
             catch (OptionsValidationException e)

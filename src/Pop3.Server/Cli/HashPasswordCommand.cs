@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Pop3.Kestrel.Authentication;
 
 namespace Pop3.Server.Cli;
@@ -7,45 +8,58 @@ internal static class HashPasswordCommand
 {
     public const string DefaultScheme = "SHA512-CRYPT";
 
-    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error)
+    public static Command Create(TextReader input, TextWriter output, TextWriter error)
     {
-        var scheme = DefaultScheme;
-        int? rounds = null;
-        for (var i = 0; i < args.Length; i++)
+        var scheme = new Option<string>("--scheme", "-s")
         {
-            switch (args[i])
-            {
-                case "-s" or "--scheme" when i + 1 < args.Length:
-                    scheme = args[++i];
-                    break;
-                case "-r" or "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], out var r) && r > 0:
-                    rounds = r;
-                    i++;
-                    break;
-                case "-l" or "--list":
-                    output.WriteLine(string.Join(' ', Pop3PasswordSchemes.Names));
-                    return 0;
-                default:
-                    error.WriteLine($"hash-password: unexpected '{args[i]}'. Usage: hash-password [-s SCHEME] [-r ROUNDS] [-l]");
-                    return 2;
-            }
+            Description = "The scheme (see --list).",
+            HelpName = "SCHEME",
+            DefaultValueFactory = _ => DefaultScheme,
+        };
+        var rounds = new Option<int?>("--rounds", "-r") { Description = "The cost: rounds (crypt schemes) or iterations.", HelpName = "ROUNDS" };
+        var list = new Option<bool>("--list", "-l") { Description = "Print the supported schemes and exit." };
+        var command = new Command("hash-password",
+            "Hash a password for the users file, like doveadm pw. The password is read from standard input (prompted\n" +
+            "for twice, without echo, on a terminal).")
+        {
+            scheme, rounds, list,
+        };
+        command.Aliases.Add("pw");
+        command.SetAction(result => result.GetValue(list)
+            ? List(output)
+            : Run(result.GetValue(scheme)!, result.GetValue(rounds), input, output, error));
+        return command;
+    }
+
+    private static int List(TextWriter output)
+    {
+        output.WriteLine(string.Join(' ', Pop3PasswordSchemes.Names));
+        return SysExits.Ok;
+    }
+
+    public static int Run(string scheme, int? rounds, TextReader input, TextWriter output, TextWriter error)
+    {
+        if (rounds is <= 0)
+        {
+            error.WriteLine($"hash-password: --rounds is {rounds}; it must be a positive number.");
+            return SysExits.Usage;
         }
 
         if (!Pop3PasswordSchemes.IsSupported(scheme))
         {
             error.WriteLine($"hash-password: unknown scheme '{scheme}'. Supported: {string.Join(", ", Pop3PasswordSchemes.Names)}");
-            return 2;
+            return SysExits.Usage;
         }
 
         var password = ReadPassword(input, error);
         if (string.IsNullOrEmpty(password))
         {
             error.WriteLine("hash-password: empty password");
-            return 1;
+            return SysExits.DataError;
         }
 
         output.WriteLine(Pop3PasswordSchemes.Hash(scheme, password, rounds));
-        return 0;
+        return SysExits.Ok;
     }
 
     /// <summary>On a terminal: asks twice without echo. Otherwise: the first line of standard input.</summary>

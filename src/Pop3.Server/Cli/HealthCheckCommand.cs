@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace Pop3.Server.Cli;
 
 /// <summary>
@@ -6,10 +8,23 @@ namespace Pop3.Server.Cli;
 /// </summary>
 internal static class HealthCheckCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var url = new Argument<string?>("URL")
+        {
+            Description = "What to GET; default http://127.0.0.1:$Pop3__Admin__Port/healthz (port 9110).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var command = new Command("healthcheck", "GET the admin listener's /healthz; exit 0 when healthy. For container HEALTHCHECKs.") { url };
+        command.Aliases.Add("--healthcheck");
+        command.SetAction((result, _) => RunAsync(result.GetValue(url), output, error));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string? given, TextWriter output, TextWriter error)
     {
         var port = Environment.GetEnvironmentVariable("Pop3__Admin__Port") is { Length: > 0 } configured ? configured : "9110";
-        var url = args.Length > 0 ? args[0] : $"http://127.0.0.1:{port}/healthz";
+        var url = given ?? $"http://127.0.0.1:{port}/healthz";
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -17,8 +18,6 @@ namespace Pop3.Server.Cli;
 /// </summary>
 internal static class ImportMaildirCommand
 {
-    public const string UsageText = "usage: Pop3.Server import-maildir --user NAME --path MAILDIR [--Key=value ...]";
-
     /// <summary>
     /// The Maildir server's lock when its settings are in the configuration (<c>Pop3:Maildir:LockFile</c>, or the
     /// <c>Pop3:Maildir:Path</c> it is derived from), so the import and a session never share the Maildir; without
@@ -41,15 +40,22 @@ internal static class ImportMaildirCommand
         };
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static Command Create(string[] configuration, TextWriter output, TextWriter error)
     {
-        var parsed = CliArguments.Parse(args, "user", "path");
-        if (parsed["user"] is not { Length: > 0 } user || parsed["path"] is not { Length: > 0 } path)
+        var user = new Option<string>("--user", "-u") { Description = "The PostgreSQL mailbox to import into.", HelpName = "NAME", Required = true };
+        var path = new Option<string>("--path", "-p") { Description = "The Maildir (the folder holding cur/ and new/).", HelpName = "MAILDIR", Required = true };
+        var command = new Command("import-maildir",
+            "Copy a Maildir into the PostgreSQL store (Pop3:Store=PostgreSql), keeping the UIDLs it was served with\n" +
+            "(Dovecot's dovecot-uidlist). Messages already imported are skipped. Takes configuration arguments.")
         {
-            await error.WriteLineAsync(UsageText);
-            return SysExits.Usage;
-        }
+            user, path,
+        };
+        command.SetAction((result, _) => RunAsync(result.GetValue(user)!, result.GetValue(path)!, configuration, output, error));
+        return command;
+    }
 
+    public static async Task<int> RunAsync(string user, string path, string[] configuration, TextWriter output, TextWriter error)
+    {
         if (!Directory.Exists(Path.Combine(path, "cur")) && !Directory.Exists(Path.Combine(path, "new")))
         {
             await error.WriteLineAsync($"import-maildir: '{path}' is not a Maildir (no cur/ or new/)");
@@ -59,7 +65,7 @@ internal static class ImportMaildirCommand
         IHost host;
         try
         {
-            host = CommandHost.Build(parsed.Configuration);
+            host = CommandHost.Build(configuration);
             if (ConfiguredStoreExtensions.SelectedStore(host.Services.GetRequiredService<IConfiguration>()) != Pop3Store.PostgreSql)
             {
                 await error.WriteLineAsync($"import-maildir: imports into PostgreSQL; set {ConfiguredStoreExtensions.StoreKey}=PostgreSql");
@@ -67,7 +73,7 @@ internal static class ImportMaildirCommand
                 return SysExits.Usage;
             }
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or OptionsValidationException)
         {
             await error.WriteLineAsync("import-maildir: " + e.Message);
             return SysExits.Config;

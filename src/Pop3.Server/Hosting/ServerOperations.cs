@@ -1,5 +1,8 @@
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
+using Pop3.Kestrel.Hosting;
 using Serilog;
+using Serilog.Events;
 using Serilog.Formatting.Compact;
 
 namespace Pop3.Server.Hosting;
@@ -21,7 +24,8 @@ internal static class ServerOperations
         var configuration = builder.Configuration;
         builder.Services.AddSerilog((services, log) =>
         {
-            log.ReadFrom.Configuration(configuration).ReadFrom.Services(services);
+            log.ReadFrom.Configuration(configuration).ReadFrom.Services(services)
+                .Filter.ByExcluding(e => IsReplacedByOwnLine(e, services));
             switch (configuration["Serilog:Console:Format"]?.Trim().ToLowerInvariant())
             {
                 case "json":
@@ -34,13 +38,34 @@ internal static class ServerOperations
                         formatProvider: System.Globalization.CultureInfo.InvariantCulture);
                     break;
                 default:
-                    throw new InvalidOperationException(
-                        $"Serilog:Console:Format is '{configuration["Serilog:Console:Format"]}'; it must be text, json or none.");
+                    throw new OptionsValidationException("Serilog:Console:Format", typeof(string),
+                        [$"Serilog:Console:Format is '{configuration["Serilog:Console:Format"]}'; it must be one of: text, json, none."]);
             }
         });
         builder.Services.AddSystemd();
         builder.UseInlineSocketIo();
         return builder;
+    }
+
+    /// <summary>
+    /// Kestrel's "Now listening on: http://..." for a POP3 listener (the server says "POP3 listening on ... (plain)"
+    /// itself, with the key), and the host's and Kestrel's stack traces of a failed start (the server prints one
+    /// message naming the key or the listener, and the trace with --verbose).
+    /// </summary>
+    private static bool IsReplacedByOwnLine(LogEvent log, IServiceProvider services)
+    {
+        var source = log.Properties.TryGetValue("SourceContext", out var context) && context is ScalarValue { Value: string name } ? name : "";
+        var template = log.MessageTemplate.Text;
+        if (source == "Microsoft.Hosting.Lifetime" && template.StartsWith("Now listening on", StringComparison.Ordinal)
+            && log.Properties.TryGetValue("address", out var value) && value is ScalarValue { Value: string address })
+        {
+            var listeners = services.GetService<Pop3Listeners>();
+            return listeners is not null && listeners.Names.Any(n => address.EndsWith("://" + listeners.EndPointOf(n), StringComparison.OrdinalIgnoreCase));
+        }
+
+        return log.Exception is not null && log.Level >= LogEventLevel.Error
+            && ((source == "Microsoft.Extensions.Hosting.Internal.Host" && template.StartsWith("Hosting failed to start", StringComparison.Ordinal))
+                || (source.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal) && template.StartsWith("Unable to start Kestrel", StringComparison.Ordinal)));
     }
 
     /// <summary>
@@ -52,7 +77,8 @@ internal static class ServerOperations
     /// </summary>
     public static WebApplicationBuilder UseInlineSocketIo(this WebApplicationBuilder builder)
     {
-        if (!builder.Configuration.GetValue("Pop3:Sockets:Inline", true))
+        // A value that is not a boolean is reported by the settings check when the host starts.
+        if (bool.TryParse(builder.Configuration[InlineKey], out var inline) && !inline)
         {
             return builder;
         }
@@ -66,6 +92,9 @@ internal static class ServerOperations
         builder.Services.Configure<SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
         return builder;
     }
+
+    /// <summary>The setting that turns inline socket I/O off.</summary>
+    public const string InlineKey = "Pop3:Sockets:Inline";
 
     private const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 }

@@ -1,4 +1,7 @@
 using Pop3.Kestrel.Hosting;
+using Pop3.Kestrel.Maildir;
+using Pop3.Kestrel.PostgreSql;
+using Pop3.Kestrel.Proxy;
 
 namespace Pop3.Server.Stores;
 
@@ -40,12 +43,32 @@ public static class ConfiguredStoreExtensions
 
     /// <summary>
     /// Registers the store named by <c>Pop3:Store</c>. A maildrop the application registers afterwards replaces it.
+    /// Every built-in store's section is a known setting, so switching stores is one key; an unknown store name stops
+    /// start-up with the other settings' errors.
     /// </summary>
-    public static Pop3ServerBuilder AddConfiguredStore(this Pop3ServerBuilder builder, IConfiguration configuration) =>
-        SelectedStore(configuration) switch
+    public static Pop3ServerBuilder AddConfiguredStore(this Pop3ServerBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.DeclarePop3Setting(StoreKey, typeof(Pop3Store))
+            .DeclarePop3Setting(MaildirOptions.SectionName, typeof(MaildirOptions))
+            .DeclarePop3Setting(PostgreSqlStoreOptions.SectionName, typeof(PostgreSqlStoreOptions))
+            .DeclarePop3Setting(ProxyOptions.SectionName, typeof(ProxyOptions));
+        Pop3Store store;
+        try
+        {
+            store = SelectedStore(configuration);
+        }
+        catch (InvalidOperationException)
+        {
+            // Reported by the settings check at start-up, naming the key and the stores.
+            store = Pop3Store.Maildir;
+        }
+
+        return store switch
         {
             Pop3Store.PostgreSql => builder.AddPostgreSql(),
             Pop3Store.Proxy => builder.AddPop3Proxy(),
             _ => builder.AddMaildir(),
         };
+    }
 }

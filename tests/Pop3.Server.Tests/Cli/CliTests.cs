@@ -23,7 +23,7 @@ public sealed class CliTests(PostgreSqlFixture database) : IDisposable
     [Fact]
     public async Task Deliver_stores_the_bytes_in_the_users_maildir()
     {
-        var (code, _, error) = await RunAsync(["deliver", "--user", "alice", $"--Pop3:Maildir:Path={_folder}/{{user}}/Maildir", NoUsersFile], Message);
+        var (code, _, error) = await RunAsync(["deliver", "--user", "alice", "--create", $"--Pop3:Maildir:Path={_folder}/{{user}}/Maildir", NoUsersFile], Message);
         Assert.Equal((0, ""), (code, error));
         var file = Assert.Single(Directory.GetFiles(Path.Combine(_folder, "alice", "Maildir", "new")));
         Assert.Equal(Message, await File.ReadAllBytesAsync(file));
@@ -35,7 +35,7 @@ public sealed class CliTests(PostgreSqlFixture database) : IDisposable
     public async Task Deliver_stores_the_bytes_in_postgresql()
     {
         var user = "u" + Guid.NewGuid().ToString("N")[..12];
-        var (code, _, error) = await RunAsync(["deliver", "--user", user, "--Pop3:Store=PostgreSql", $"--Pop3:PostgreSql:ConnectionString={database.ConnectionString}", NoUsersFile], Message);
+        var (code, _, error) = await RunAsync(["deliver", "--user", user, "--create", "--Pop3:Store=PostgreSql", $"--Pop3:PostgreSql:ConnectionString={database.ConnectionString}", NoUsersFile], Message);
         Assert.Equal((0, ""), (code, error));
 
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
@@ -57,21 +57,22 @@ public sealed class CliTests(PostgreSqlFixture database) : IDisposable
     [Fact]
     public async Task Deliver_when_postgresql_is_down_is_EX_TEMPFAIL()
     {
-        var (code, _, error) = await RunAsync(["deliver", "--user", "alice", "--Pop3:Store=PostgreSql", "--Pop3:PostgreSql:ConnectionString=Host=127.0.0.1;Port=1;Timeout=2", NoUsersFile], Message);
+        var (code, _, error) = await RunAsync(["deliver", "--user", "alice", "--create", "--Pop3:Store=PostgreSql", "--Pop3:PostgreSql:ConnectionString=Host=127.0.0.1;Port=1;Timeout=2", NoUsersFile], Message);
         Assert.Equal(75, code);
         Assert.StartsWith("deliver: temporary failure: ", error, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData(new[] { "deliver" }, 64, DeliverCommand.UsageText + "\n")]
+    [InlineData(new[] { "deliver" }, 64, "Option '--user' is required.")]
     [InlineData(new[] { "deliver", "--user", "alice", "--Pop3:Store=Proxy", "--Pop3:Proxy:Host=127.0.0.1" }, 69, "deliver: the Proxy store takes no deliveries; mail arrives at the upstream server\n")]
     [InlineData(new[] { "deliver", "--user", "alice", "--Pop3:Store=Mbox" }, 78, "deliver: Pop3:Store is 'Mbox'; it must be one of: Maildir, PostgreSql, Proxy.\n")]
-    [InlineData(new[] { "deliver", "--user", "alice", "--Pop3:Store=PostgreSql" }, 78, "deliver: Pop3:PostgreSql:ConnectionString is required for the PostgreSQL store.\n")]
-    [InlineData(new[] { "import-maildir", "--user", "alice" }, 64, ImportMaildirCommand.UsageText + "\n")]
+    [InlineData(new[] { "deliver", "--user", "alice", "--create", "--Pop3:Store=PostgreSql" }, 78, "deliver: Pop3:PostgreSql:ConnectionString is required for the PostgreSQL store.\n")]
+    [InlineData(new[] { "import-maildir", "--user", "alice" }, 64, "Option '--path' is required.")]
     public async Task Bad_invocations_say_why_with_a_sysexits_code(string[] args, int expected, string message)
     {
         var (code, _, error) = await RunAsync([.. args, NoUsersFile], Message);
-        Assert.Equal((expected, message), (code, error));
+        Assert.Equal(expected, code);
+        Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,9 +27,9 @@ public sealed class CliTests
     }
 
     [Theory]
-    [InlineData(new[] { "hash-password", "-s", "NOPE" }, "", 2, "unknown scheme 'NOPE'")]
-    [InlineData(new[] { "hash-password", "--frobnicate" }, "", 2, "unexpected '--frobnicate'")]
-    [InlineData(new[] { "hash-password" }, "\n", 1, "empty password")]
+    [InlineData(new[] { "hash-password", "-s", "NOPE" }, "", 64, "unknown scheme 'NOPE'")]
+    [InlineData(new[] { "hash-password", "--frobnicate" }, "", 64, "Unrecognized command or argument '--frobnicate'")]
+    [InlineData(new[] { "hash-password" }, "\n", 65, "empty password")]
     public async Task Hash_password_refuses_what_it_cannot_do(string[] args, string input, int expectedExit, string message)
     {
         var error = new StringWriter();

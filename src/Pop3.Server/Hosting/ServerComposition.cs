@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Pop3.Kestrel.Admin;
+using Pop3.Kestrel.Hosting;
+using Pop3.Server.Stores;
+
+namespace Pop3.Server.Hosting;
+
+/// <summary>The server's services and settings, shared by the server and its commands so both know the same keys.</summary>
+internal static class ServerComposition
+{
+    /// <summary>The POP3 server, the store named by <c>Pop3:Store</c>, client workarounds, the users file, the admin listener.</summary>
+    public static Pop3ServerBuilder AddServerServices(this IHostApplicationBuilder builder)
+    {
+        var pop3 = builder.AddPop3Server().AddConfiguredStore(builder.Configuration).AddClientWorkarounds(builder.Configuration).AddUsersFile().AddAdmin();
+        builder.Services.DeclarePop3Setting(DemoMailbox.Key, typeof(bool))
+            .DeclarePop3Setting(ServerOperations.InlineKey, typeof(bool))
+
+            // The host binds Kestrel's section too. Its limits are welcome; Kestrel:Endpoints or Kestrel:Certificates
+            // would add HTTP listeners beside the POP3 ones (Pop3:Endpoints) and the admin one (Pop3:Admin), so are refused.
+            .DeclarePop3Setting("Kestrel", typeof(KestrelServerOptions));
+        return pop3;
+    }
+}
