@@ -98,8 +98,15 @@ internal sealed class Pop3AuthenticationOptionsValidator(IEnumerable<IPop3SaslMe
 
 internal sealed class Pop3LimitsOptionsValidator : IValidateOptions<Pop3LimitsOptions>
 {
-    public ValidateOptionsResult Validate(string? name, Pop3LimitsOptions options) =>
-        options.MaxConnections < 0 || options.MaxConnectionsPerIp < 0 || options.MaxConnectionsPerUserIp < 0
-            ? ValidateOptionsResult.Fail("Pop3:Limits:MaxConnections, MaxConnectionsPerIp and MaxConnectionsPerUserIp must not be negative (0 means no limit).")
+    public ValidateOptionsResult Validate(string? name, Pop3LimitsOptions options)
+    {
+        if (options.MaxConnections < 0 || options.MaxConnectionsPerIp < 0 || options.MaxConnectionsPerUserIp < 0 || options.MaxUnauthenticatedConnections < 0)
+        {
+            return ValidateOptionsResult.Fail("Pop3:Limits:MaxConnections, MaxConnectionsPerIp, MaxConnectionsPerUserIp and MaxUnauthenticatedConnections must not be negative (0 means no limit).");
+        }
+
+        return options.MinAuthorizationTimeout <= TimeSpan.Zero
+            ? ValidateOptionsResult.Fail($"Pop3:Limits:MinAuthorizationTimeout is {options.MinAuthorizationTimeout}; it must be a positive duration such as 00:00:10.")
             : ValidateOptionsResult.Success;
+    }
 }

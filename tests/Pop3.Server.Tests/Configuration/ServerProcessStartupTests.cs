@@ -49,6 +49,16 @@ public sealed partial class ServerProcessStartupTests : IDisposable
             "Pop3.Server: not started: configuration error (exit 78).\n", error);
     }
 
+    [Theory]
+    [InlineData("--Pop3:Limits:MinAuthorizationTimeout=00:00:00", "Pop3:Limits:MinAuthorizationTimeout is 00:00:00; it must be a positive duration such as 00:00:10.")]
+    [InlineData("--Pop3:Limits:MaxUnauthenticatedConnections=-1", "Pop3:Limits:MaxConnections, MaxConnectionsPerIp, MaxConnectionsPerUserIp and MaxUnauthenticatedConnections must not be negative (0 means no limit).")]
+    public async Task An_admission_limit_out_of_range_exits_78(string setting, string message)
+    {
+        var (code, _, error) = await RunAsync(setting);
+        Assert.Equal(78, code);
+        Assert.Equal($"Pop3.Server: {message}\nPop3.Server: not started: configuration error (exit 78).\n", error);
+    }
+
     [Fact]
     public async Task A_missing_certificate_exits_78_naming_the_key()
     {

@@ -34,7 +34,7 @@ public sealed class SettingsCheckTests
     public void An_unknown_key_with_nothing_close_lists_the_known_keys()
     {
         var error = Assert.Single(Errors(("Pop3:Limits:Frobnicate", "1")));
-        Assert.Equal("Pop3:Limits:Frobnicate is not a known setting; the keys under Pop3:Limits are: MaxConnections, MaxConnectionsPerIp, MaxConnectionsPerUserIp.", error);
+        Assert.Equal("Pop3:Limits:Frobnicate is not a known setting; the keys under Pop3:Limits are: MaxConnections, MaxConnectionsPerIp, MaxConnectionsPerUserIp, MaxUnauthenticatedConnections, MinAuthorizationTimeout.", error);
     }
 
     [Theory]
