@@ -117,7 +117,7 @@ internal static partial class MaildirListingReader
             lengths[messages.Count] = file.Length;
             if (ranks is not null)
             {
-                ranks[messages.Count] = file.Rank;
+                ranks[messages.Count] = file.Key.Rank;
             }
 
             messages.Add(message);
@@ -191,12 +191,11 @@ internal static partial class MaildirListingReader
                 if (known is { } lookup && lookup.TryGetValue(name, out var knownName, out var position))
                 {
                     // Length is -1 exactly for the names with W=, whose length nothing needs.
+                    // Only the rank of a known name is kept: Order works out the rest if a new name must be merged before it.
                     return new Found(
-                        knownName,
                         position,
                         lengths![position] >= 0 ? entry.Length : -1,
-                        default,
-                        ranks?[position] ?? MaildirListingOrder.Unlisted,
+                        new MaildirListingOrder.Key(ranks?[position] ?? MaildirListingOrder.Unlisted, 0, 0, knownName),
                         null);
                 }
 
@@ -204,12 +203,12 @@ internal static partial class MaildirListingReader
                 var length = MaildirFileName.VirtualSize(name) is null ? entry.Length : -1;
                 if (uidList is null)
                 {
-                    return new Found(fileName, -1, length, MaildirListingOrder.KeyOf(fileName, MaildirListingOrder.Unlisted), MaildirListingOrder.Unlisted, null);
+                    return new Found(-1, length, MaildirListingOrder.KeyOf(fileName, MaildirListingOrder.Unlisted), null);
                 }
 
                 var id = MaildirFileName.Id(fileName);
                 var rank = uidList.TryGet(id, out var dovecot) ? MaildirListingOrder.RankOf(dovecot) : MaildirListingOrder.Unlisted;
-                return new Found(fileName, -1, length, MaildirListingOrder.KeyOf(fileName, rank), rank, id);
+                return new Found(-1, length, MaildirListingOrder.KeyOf(fileName, rank), id);
             },
             s_enumeration)
         {
@@ -252,6 +251,23 @@ internal static partial class MaildirListingReader
 
         var order = new List<Found>(files.Count);
         var next = 0;
+
+        // New mail is usually delivered after all the rest: then the known names need no comparing at all.
+        var last = Array.FindLastIndex(slots, static slot => slot >= 0);
+        if (last >= 0 && added.Count > 0 && MaildirListingOrder.Compare(added[0].Key, KeptKey(files[slots[last]])) > 0)
+        {
+            foreach (var slot in slots)
+            {
+                if (slot >= 0)
+                {
+                    order.Add(files[slot]);
+                }
+            }
+
+            order.AddRange(added);
+            return order;
+        }
+
         foreach (var slot in slots)
         {
             if (slot < 0)
@@ -262,7 +278,7 @@ internal static partial class MaildirListingReader
             var kept = files[slot];
             if (next < added.Count)
             {
-                var keptKey = MaildirListingOrder.KeyOf(kept.Name, kept.Rank);
+                var keptKey = KeptKey(kept);
                 while (next < added.Count && MaildirListingOrder.Compare(added[next].Key, keptKey) < 0)
                 {
                     order.Add(added[next++]);
@@ -279,6 +295,8 @@ internal static partial class MaildirListingReader
 
         return order;
     }
+
+    private static MaildirListingOrder.Key KeptKey(Found kept) => MaildirListingOrder.KeyOf(kept.Name, kept.Key.Rank);
 
     private static DovecotUidList? ReadUidList(string root, ILogger logger)
     {
@@ -312,10 +330,13 @@ internal static partial class MaildirListingReader
     }
 
     /// <summary>
-    /// A file of cur/: its name, its place in the previous listing (-1 if new), its length (-1 if not needed), its place
-    /// in the order (new names only), its rank, and its id if working out the rank needed it.
+    /// A file of cur/: its place in the previous listing (-1 if new), its length (-1 if not needed), its name and place
+    /// in the order (only the rank for a known name), and its id if working out the rank needed it.
     /// </summary>
-    private readonly record struct Found(string Name, int Position, long Length, MaildirListingOrder.Key Key, ulong Rank, string? Id);
+    private readonly record struct Found(int Position, long Length, MaildirListingOrder.Key Key, string? Id)
+    {
+        public string Name => Key.Name;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring the dovecot-uidlist in {Path}: unknown format; UIDLs are the file names")]
     private static partial void LogUidListIgnored(ILogger logger, string path);
