@@ -83,6 +83,11 @@ public sealed class Pop3Session
             await TryWriteFinalAsync(Pop3Replies.InternalError.ToArray());
         }
 
+        if (_stopping && context.Transfer is { } cut)
+        {
+            _logger.TransferCutByShutdown(cut.Number, context.User, cut.Sent, cut.Total, _options.DrainTimeout);
+        }
+
         return new Pop3SessionSummary(context.User, end, context.Commands, context.Retrieved, context.RetrievedBytes,
             context.Topped, context.ToppedBytes, context.DeletedAtUpdate, context.DeletedBytesAtUpdate, context.Elapsed);
     }
