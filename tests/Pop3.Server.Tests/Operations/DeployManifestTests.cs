@@ -126,6 +126,23 @@ public sealed partial class DeployManifestTests
         Assert.DoesNotContain(names, n => !Pop3SettingKeys.IsKnown(n.Item2.Replace("__", ":", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void The_appsettings_template_names_only_settings()
+    {
+        static IEnumerable<string> Leaves(System.Text.Json.JsonElement element, string path) => element.ValueKind switch
+        {
+            System.Text.Json.JsonValueKind.Object => element.EnumerateObject().SelectMany(p => Leaves(p.Value, path + ":" + p.Name)),
+            System.Text.Json.JsonValueKind.Array => element.GetArrayLength() == 0 ? [path] : element.EnumerateArray().SelectMany((e, i) => Leaves(e, $"{path}:{i}")),
+            _ => [path],
+        };
+
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "appsettings.json")));
+        var keys = Leaves(json.RootElement.GetProperty("Pop3"), "Pop3").ToList();
+
+        Assert.Contains("Pop3:Maildir:Path", keys);
+        Assert.DoesNotContain(keys, key => !Pop3SettingKeys.IsKnown(key));
+    }
+
     [Theory]
     [InlineData("Pop3:Greeting", true)]
     [InlineData("pop3:maildir:path", true)]
