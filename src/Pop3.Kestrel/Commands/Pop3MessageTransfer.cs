@@ -3,6 +3,7 @@ namespace Pop3.Kestrel.Commands;
 /// <summary>
 /// A message on its way to the client for RETR: the store's stream, read through, counting what has been read and
 /// handed to the connection, so that a transfer cut short (by a drain that ran out of time) can say how far it got.
+/// It does not own the store's stream: the sender disposes that.
 /// </summary>
 internal sealed class Pop3MessageTransfer(Stream message, int number, long total) : Stream
 {
@@ -12,7 +13,10 @@ internal sealed class Pop3MessageTransfer(Stream message, int number, long total
     /// <summary>The message's size as LIST gave it.</summary>
     public long Total => total;
 
-    /// <summary>The octets of the message (as stored) read so far; at most a chunk more than the client was sent.</summary>
+    /// <summary>
+    /// The octets of the message, as stored, read so far and handed to the connection. What still sat in the
+    /// connection's buffers when it was cut counts too, so the client may have received somewhat less.
+    /// </summary>
     public long Sent { get; private set; }
 
     public override bool CanRead => true;

@@ -104,7 +104,6 @@ internal sealed partial class CramMd5Mechanism(Pop3SecretSource secrets, TimePro
                 context = stored;
                 known = true;
             }
-
             else if (provider is UsersFileAuthenticator users && users.SchemeOf(user) is { } scheme)
             {
                 LogNoCramMd5Secret(mechanism.Logger, user, scheme);
