@@ -201,6 +201,9 @@ def check_compose(documents):
         check(parse_duration(service["stop_grace_period"]) > drain, f"{name}: stop_grace_period exceeds the drain timeout")
         check(service["build"]["dockerfile"] == "Dockerfile" and (DEPLOY / service["build"]["context"] / "Dockerfile").exists(), f"{name} builds the root Dockerfile")
     check(any(p.startswith("127.0.0.1:") and p.endswith(":9110") for p in services["pop3"]["ports"]), "compose publishes the admin port on loopback only")
+    replica = services["pop3-replica"]["environment"]
+    check(replica.get("Pop3__Store") == "PostgreSql" and "Pop3__PostgreSql__ConnectionString" in replica,
+          "the postgres profile's replicas serve the PostgreSQL store (Pop3__Store, Pop3__PostgreSql__ConnectionString)")
 
 
 def check_systemd():
@@ -227,6 +230,12 @@ def check_systemd():
     check(service.get("User", ["root"])[0] != "root", "runs as a non-root user")
     drain = next(parse_duration(e.split("=", 1)[1]) for e in service["Environment"] if e.startswith("Pop3__DrainTimeout="))
     check(int(service["TimeoutStopSec"][0]) > drain, "TimeoutStopSec exceeds the drain timeout")
+    paths = [p for line in service.get("ReadWritePaths", []) for p in line.split()]
+    check(paths and all(p.startswith("-/") for p in paths),
+          "ReadWritePaths entries start with '-' (a missing directory must not fail the start with 226/NAMESPACE)")
+    header = path.read_text()
+    check("install -d -o pop3 -g pop3 -m 750 /var/mail/pop3" in header and "install -d -m 755 /etc/pop3" in header,
+          "the unit's install steps create /var/mail/pop3 and /etc/pop3")
 
 
 # ---------------------------------------------------------------- publish and run like the image

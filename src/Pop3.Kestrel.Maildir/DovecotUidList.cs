@@ -13,7 +13,8 @@ namespace Pop3.Kestrel.Maildir;
 /// extension when present (a UIDL Dovecot saved with <c>pop3_save_uidl</c>, used verbatim), otherwise what Dovecot's
 /// default <c>pop3_uidl_format = %08Xu%08Xv</c> produces: UID and UIDVALIDITY as 8 hex digits each, in lower case
 /// (despite the X: checked against Dovecot 2.3.19's own UIDL reply). The <c>W</c> extension is the size with CRLF
-/// line endings.
+/// line endings. The <c>O</c> extension is the POP3 order a migration into Dovecot saved, which Dovecot's POP3 server
+/// numbers messages by before their UIDs (see <see cref="MaildirListingOrder"/>).
 /// This reader never writes the file.
 /// </remarks>
 internal sealed class DovecotUidList
@@ -24,7 +25,8 @@ internal sealed class DovecotUidList
 
     private DovecotUidList(Dictionary<string, Entry> entries) => _entries = entries;
 
-    public readonly record struct Entry(string Uidl, long? Size);
+    /// <summary>One message of the uidlist: its UIDL, its size (the <c>W</c> extension), its UID and its <c>O</c> extension.</summary>
+    public readonly record struct Entry(string Uidl, long? Size, uint Uid, uint? Pop3Order);
 
     public int Count => _entries.Count;
 
@@ -112,6 +114,7 @@ internal sealed class DovecotUidList
         var rest = span[(space + 1)..].TrimStart(' ');
         string? savedUidl = null;
         long? size = null;
+        uint? pop3Order = null;
         if (version == 3)
         {
             // Extensions run up to the ':' that starts the file name; a file name may itself contain spaces.
@@ -126,6 +129,9 @@ internal sealed class DovecotUidList
                         break;
                     case 'W' when long.TryParse(extension[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var vsize):
                         size = vsize;
+                        break;
+                    case 'O' when uint.TryParse(extension[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var order):
+                        pop3Order = order;
                         break;
                 }
 
@@ -147,7 +153,7 @@ internal sealed class DovecotUidList
 
         fileName = rest.ToString();
         var uidl = savedUidl ?? string.Create(CultureInfo.InvariantCulture, $"{uid:x8}{uidValidity:x8}");
-        entry = new Entry(uidl, size);
+        entry = new Entry(uidl, size, uid, pop3Order);
         return true;
     }
 }

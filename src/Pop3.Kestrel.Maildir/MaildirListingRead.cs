@@ -20,6 +20,7 @@ internal sealed class MaildirListingRead
         Dictionary<string, int> positions,
         long[] lengths,
         MaildirIndexedSize[]? indexed,
+        ulong[]? ranks,
         DovecotUidList? uidList,
         MaildirListingStamp stamp,
         bool settled,
@@ -30,6 +31,7 @@ internal sealed class MaildirListingRead
         Positions = positions;
         Lengths = lengths;
         Indexed = indexed;
+        Ranks = ranks;
         UidList = uidList;
         Stamp = stamp;
         Settled = settled;
@@ -51,6 +53,12 @@ internal sealed class MaildirListingRead
 
     /// <summary>Per message, its entry in the size index when its size came from there (or was measured); null when none did.</summary>
     public MaildirIndexedSize[]? Indexed { get; }
+
+    /// <summary>
+    /// Per message, its rank in the order (<see cref="MaildirListingOrder.RankOf"/>), which came from <see cref="UidList"/>;
+    /// null when there was no uidlist, so that every rank is <see cref="MaildirListingOrder.Unlisted"/>.
+    /// </summary>
+    public ulong[]? Ranks { get; }
 
     /// <summary>The parsed <c>dovecot-uidlist</c> the listing used (null if there was none or it was not understood).</summary>
     public DovecotUidList? UidList { get; }

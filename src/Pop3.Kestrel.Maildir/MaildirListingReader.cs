@@ -13,7 +13,8 @@ namespace Pop3.Kestrel.Maildir;
 /// Given the previous listing of the same Maildir (<see cref="MaildirListingRead"/>, whatever its stamp), a file name it
 /// listed keeps its message (UIDL, size) and its place in the order without being parsed, looked up or sorted again;
 /// only names it did not list are worked out, sorted among themselves and merged in. Its parsed uidlist is reused
-/// while the file provably did not change, and the size index is read only if a name needs it. Which files are listed
+/// while the file provably did not change (a changed uidlist may reorder everything, so then the read is one from
+/// scratch), and the size index is read only if a name needs it. Which files are listed
 /// always comes from the directory pass, so the result is the one a read without a previous listing gives.
 /// </remarks>
 internal static partial class MaildirListingReader
@@ -42,7 +43,14 @@ internal static partial class MaildirListingReader
             && previous.Stamp.UidListLength == stamp.UidListLength;
         var uidList = uidListSame ? previous!.UidList : ReadUidList(root, logger);
 
-        var files = Enumerate(root, previous);
+        // A uidlist that changed may have changed the order of names listed before, so it is worked out again for all:
+        // the previous listing is then of no use (its messages are only reused under the same uidlist anyway).
+        if (previous is not null && !uidListSame && (uidList is not null || previous.UidList is not null))
+        {
+            previous = null;
+        }
+
+        var files = Enumerate(root, previous, uidList);
         var order = Order(files, previous);
 
         // The index is read only when a name needs it (from scratch, always: its entry count decides whether to rewrite it).
@@ -50,6 +58,7 @@ internal static partial class MaildirListingReader
         var messages = new List<MaildropMessage>(order.Count);
         var positions = new Dictionary<string, int>(order.Count, StringComparer.Ordinal);
         var lengths = new long[order.Count];
+        var ranks = uidList is null ? null : new ulong[order.Count];
         MaildirIndexedSize[]? indexed = null;
         var measured = 0;
         var reused = 0;
@@ -69,7 +78,7 @@ internal static partial class MaildirListingReader
             }
             else
             {
-                var id = MaildirFileName.Id(file.Name);
+                var id = file.Id ?? MaildirFileName.Id(file.Name);
                 var known = uidList is not null && uidList.TryGet(id, out var dovecot) ? dovecot : (DovecotUidList.Entry?)null;
                 var size = MaildirFileName.VirtualSize(file.Name) ?? known?.Size;
                 if (size is null)
@@ -106,6 +115,11 @@ internal static partial class MaildirListingReader
 
             positions.Add(file.Name, messages.Count);
             lengths[messages.Count] = file.Length;
+            if (ranks is not null)
+            {
+                ranks[messages.Count] = file.Key.Rank;
+            }
+
             messages.Add(message);
         }
 
@@ -150,6 +164,7 @@ internal static partial class MaildirListingReader
             positions,
             messages.Count == lengths.Length ? lengths : lengths[..messages.Count],
             indexed is null || messages.Count == indexed.Length ? indexed : indexed[..messages.Count],
+            ranks is null || messages.Count == ranks.Length ? ranks : ranks[..messages.Count],
             uidList,
             written ? stamp.WithSizesOf(root) : stamp,
             stamp.IsSettledAt(readAt),
@@ -160,12 +175,13 @@ internal static partial class MaildirListingReader
     /// <summary>
     /// One pass over cur/. A name the previous listing knows is not parsed; a name that carries W= needs nothing else.
     /// Only the others are stat'ed (for the size index's check), because a stat per file is what makes a big Maildir
-    /// slow to open.
+    /// slow to open. A new name is given its place in the order (looked up in the uidlist, if there is one).
     /// </summary>
-    private static List<Found> Enumerate(string root, MaildirListingRead? previous)
+    private static List<Found> Enumerate(string root, MaildirListingRead? previous, DovecotUidList? uidList)
     {
         var known = previous?.Positions.GetAlternateLookup<ReadOnlySpan<char>>();
         var lengths = previous?.Lengths;
+        var ranks = previous?.Ranks;
         var files = new List<Found>((previous?.Listing.Count ?? 0) + 64);
         files.AddRange(new FileSystemEnumerable<Found>(
             Path.Combine(root, MaildirDirectory.Cur),
@@ -175,10 +191,24 @@ internal static partial class MaildirListingReader
                 if (known is { } lookup && lookup.TryGetValue(name, out var knownName, out var position))
                 {
                     // Length is -1 exactly for the names with W=, whose length nothing needs.
-                    return new Found(knownName, position, lengths![position] >= 0 ? entry.Length : -1, 0);
+                    // Only the rank of a known name is kept: Order works out the rest if a new name must be merged before it.
+                    return new Found(
+                        position,
+                        lengths![position] >= 0 ? entry.Length : -1,
+                        new MaildirListingOrder.Key(ranks?[position] ?? MaildirListingOrder.Unlisted, 0, 0, knownName),
+                        null);
                 }
 
-                return new Found(name.ToString(), -1, MaildirFileName.VirtualSize(name) is null ? entry.Length : -1, MaildirFileName.DeliveryTime(name));
+                var fileName = name.ToString();
+                var length = MaildirFileName.VirtualSize(name) is null ? entry.Length : -1;
+                if (uidList is null)
+                {
+                    return new Found(-1, length, MaildirListingOrder.KeyOf(fileName, MaildirListingOrder.Unlisted), null);
+                }
+
+                var id = MaildirFileName.Id(fileName);
+                var rank = uidList.TryGet(id, out var dovecot) ? MaildirListingOrder.RankOf(dovecot) : MaildirListingOrder.Unlisted;
+                return new Found(-1, length, MaildirListingOrder.KeyOf(fileName, rank), id);
             },
             s_enumeration)
         {
@@ -188,8 +218,8 @@ internal static partial class MaildirListingReader
     }
 
     /// <summary>
-    /// The listing order (<see cref="MaildirMaildrop.ListAsync"/>): delivery time, then name. Names the previous
-    /// listing had keep its order, which is this one; the others are sorted and merged in, in one pass over the rest.
+    /// The listing order (<see cref="MaildirListingOrder"/>). Names the previous listing had keep its order, which is
+    /// this one; the others are sorted and merged in, in one pass over the rest.
     /// </summary>
     private static List<Found> Order(List<Found> files, MaildirListingRead? previous)
     {
@@ -213,7 +243,7 @@ internal static partial class MaildirListingReader
             }
         }
 
-        added.Sort(static (a, b) => Compare(a.Time, a.Name, b.Time, b.Name));
+        added.Sort(static (a, b) => MaildirListingOrder.Compare(a.Key, b.Key));
         if (slots is null)
         {
             return added;
@@ -221,6 +251,23 @@ internal static partial class MaildirListingReader
 
         var order = new List<Found>(files.Count);
         var next = 0;
+
+        // New mail is usually delivered after all the rest: then the known names need no comparing at all.
+        var last = Array.FindLastIndex(slots, static slot => slot >= 0);
+        if (last >= 0 && added.Count > 0 && MaildirListingOrder.Compare(added[0].Key, KeptKey(files[slots[last]])) > 0)
+        {
+            foreach (var slot in slots)
+            {
+                if (slot >= 0)
+                {
+                    order.Add(files[slot]);
+                }
+            }
+
+            order.AddRange(added);
+            return order;
+        }
+
         foreach (var slot in slots)
         {
             if (slot < 0)
@@ -231,8 +278,8 @@ internal static partial class MaildirListingReader
             var kept = files[slot];
             if (next < added.Count)
             {
-                var keptTime = MaildirFileName.DeliveryTime(kept.Name);
-                while (next < added.Count && Compare(added[next].Time, added[next].Name, keptTime, kept.Name) < 0)
+                var keptKey = KeptKey(kept);
+                while (next < added.Count && MaildirListingOrder.Compare(added[next].Key, keptKey) < 0)
                 {
                     order.Add(added[next++]);
                 }
@@ -249,11 +296,7 @@ internal static partial class MaildirListingReader
         return order;
     }
 
-    private static int Compare(ulong timeA, string nameA, ulong timeB, string nameB)
-    {
-        var byTime = timeA.CompareTo(timeB);
-        return byTime != 0 ? byTime : string.CompareOrdinal(nameA, nameB);
-    }
+    private static MaildirListingOrder.Key KeptKey(Found kept) => MaildirListingOrder.KeyOf(kept.Name, kept.Key.Rank);
 
     private static DovecotUidList? ReadUidList(string root, ILogger logger)
     {
@@ -286,8 +329,14 @@ internal static partial class MaildirListingReader
         }
     }
 
-    /// <summary>A file of cur/: its name, its place in the previous listing (-1 if new), its length (-1 if not needed), its delivery time (new names only).</summary>
-    private readonly record struct Found(string Name, int Position, long Length, ulong Time);
+    /// <summary>
+    /// A file of cur/: its place in the previous listing (-1 if new), its length (-1 if not needed), its name and place
+    /// in the order (only the rank for a known name), and its id if working out the rank needed it.
+    /// </summary>
+    private readonly record struct Found(int Position, long Length, MaildirListingOrder.Key Key, string? Id)
+    {
+        public string Name => Key.Name;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring the dovecot-uidlist in {Path}: unknown format; UIDLs are the file names")]
     private static partial void LogUidListIgnored(ILogger logger, string path);

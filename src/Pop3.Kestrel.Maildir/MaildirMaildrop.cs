@@ -9,7 +9,7 @@ namespace Pop3.Kestrel.Maildir;
 
 /// <summary>
 /// A Maildir as a POP3 maildrop: the messages in cur/ (and new/, which is moved to cur/ on open), listed
-/// oldest first, each deleted at UPDATE by unlinking its file. One instance per session.
+/// in Dovecot's order (its UIDs, then oldest first), each deleted at UPDATE by unlinking its file. One instance per session.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -132,8 +132,9 @@ public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, Ma
     }
 
     /// <summary>
-    /// The messages in cur/, oldest delivery first (the leading number of the file name, then the name; names
-    /// without a leading number count as 0). Taken once: later calls return the same snapshot. With a
+    /// The messages in cur/ in the order Dovecot numbers them (<see cref="MaildirListingOrder"/>): those the
+    /// <c>dovecot-uidlist</c> lists by their UID, then the others oldest delivery first (the leading number of the file
+    /// name, then the microseconds of its <c>M</c> field, then the name; names without a leading number count as 0). Taken once: later calls return the same snapshot. With a
     /// <see cref="MaildirListingCache"/>, the listing of an earlier login is reused while the Maildir's stamp
     /// (<see cref="MaildirListingStamp"/>) is unchanged.
     /// </summary>

@@ -8,7 +8,8 @@ namespace Pop3.Kestrel.Maildir.Tests;
 /// <summary>
 /// A read that takes from the previous listing must give exactly what a read from scratch gives: the same files in the
 /// same order, with the same UIDLs and sizes. Checked on fixed cases and on random histories of deliveries,
-/// deletions, flag changes, rewritten files and rewritten (or removed, or corrupt) uidlists and size indexes.
+/// deletions, flag changes, rewritten files and rewritten (or removed, or corrupt) uidlists and size indexes; the
+/// uidlists give UIDs in no particular order and sometimes a POP3 order (<c>O</c>), so they reorder the listing.
 /// </summary>
 public sealed class MaildirListingReaderTests : IDisposable
 {
@@ -178,11 +179,12 @@ public sealed class MaildirListingReaderTests : IDisposable
                     continue;
                 }
 
-                var extensions = random.Next(4) switch
+                var extensions = random.Next(5) switch
                 {
                     0 => $"P{name![..Math.Min(name!.Length, 8)].Replace(':', 'x')} ",
                     1 => $"W{random.Next(1, 9_999)} ",
                     2 => "P  ",
+                    3 => $"O{random.Next(1, 6)} ",
                     _ => "",
                 };
                 text.Append(CultureInfo.InvariantCulture, $"{uid++} {extensions}:{MaildirFileName.Base(name)}\n");
@@ -233,7 +235,8 @@ public sealed class MaildirListingReaderTests : IDisposable
                         {
                             var name = files[random.Next(files.Count)]!;
                             var renamed = MaildirFileName.Base(name).ToString() + ":2," + "DFRST"[..random.Next(0, 6)];
-                            if (renamed != name && !File.Exists(Path.Combine(Cur, renamed)))
+                            // The name may be gone already: deleted or renamed by an earlier change of this step.
+                            if (renamed != name && File.Exists(Path.Combine(Cur, name)) && !File.Exists(Path.Combine(Cur, renamed)))
                             {
                                 File.Move(Path.Combine(Cur, name), Path.Combine(Cur, renamed));
                             }

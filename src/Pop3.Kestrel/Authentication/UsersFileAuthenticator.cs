@@ -143,6 +143,9 @@ public sealed class UsersFileAuthenticator : IPop3Authenticator, IPop3SecretProv
     /// </summary>
     public Pop3SecretKinds AvailableSecrets => Current().Secrets;
 
+    /// <summary>The scheme of <paramref name="user"/>'s stored password (<c>SHA512-CRYPT</c>), or null for unknown users and <c>nologin</c>.</summary>
+    internal string? SchemeOf(string user) => TryGetLoginEntry(user, out var entry) ? entry.Password.Scheme : null;
+
     /// <summary>The user name as written in the file (the mailbox to open).</summary>
     public string GetMailbox(string user) => TryGetLoginEntry(user, out var entry) ? entry.User : user;
 

@@ -45,11 +45,18 @@ internal sealed class Pop3MessageSender(ILogger<Pop3MessageSender> logger)
                 context.Write(Pop3Replies.TopHeader);
             }
 
+            // A RETR is tracked while it is sent, so the session can tell how far a transfer cut short got.
+            var transfer = size >= 0 ? new Pop3MessageTransfer(message, number, size) : null;
+            context.Transfer = transfer;
             try
             {
-                return await Pop3MessageWriter.WriteAsync(message, context.Output, bodyLines, cancellationToken)
-                    ? Pop3CommandResult.Completed
-                    : Pop3CommandResult.Close;
+                if (await Pop3MessageWriter.WriteAsync(transfer ?? message, context.Output, bodyLines, cancellationToken))
+                {
+                    context.Transfer = null;
+                    return Pop3CommandResult.Completed;
+                }
+
+                return Pop3CommandResult.Close;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

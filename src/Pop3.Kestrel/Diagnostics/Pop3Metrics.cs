@@ -33,7 +33,7 @@ public sealed class Pop3Metrics
         var meter = meters.Create(MeterName);
         _activeSessions = meter.CreateUpDownCounter<long>("pop3.sessions.active", "{session}", "Sessions now connected.");
         _sessions = meter.CreateCounter<long>("pop3.sessions", "{session}", "Sessions ended, by how they ended (pop3.session.end).");
-        _commands = meter.CreateCounter<long>("pop3.commands", "{command}", "Commands executed, by verb (pop3.command) and result (pop3.result).");
+        _commands = meter.CreateCounter<long>("pop3.commands", "{command}", "Commands executed, by verb (pop3.command) and result (pop3.result); an AUTH with a SASL exchange counts once, when the exchange ends.");
         _logins = meter.CreateCounter<long>("pop3.logins", "{login}", "Login attempts, by mechanism (pop3.mechanism: USER, APOP or the SASL mechanism) and result.");
         _bytesSent = meter.CreateCounter<long>("pop3.message.bytes_sent", "By", "Message octets sent by RETR and TOP (POP3 sizes, before dot-stuffing).");
         _retrDuration = meter.CreateHistogram("pop3.retr.duration", "s", "Time to send one message with RETR.",

@@ -33,6 +33,7 @@ public sealed class Pop3Session
     private byte[]? _longLine;
     private Pop3Command _lastCommand;
     private string? _mechanism;
+    private bool _authPending;
     private volatile bool _timedOut;
     private volatile bool _stopping;
 
@@ -89,6 +90,11 @@ public sealed class Pop3Session
             _logger.SessionFailed(e);
             end = Pop3SessionEnd.Error;
             await TryWriteFinalAsync(Pop3Replies.InternalError.ToArray());
+        }
+
+        if (_stopping && context.Transfer is { } cut)
+        {
+            _logger.TransferCutByShutdown(cut.Number, context.User, cut.Sent, cut.Total, _options.DrainTimeout);
         }
 
         return new Pop3SessionSummary(context.User, end, context.Commands, context.Retrieved, context.RetrievedBytes,
@@ -276,6 +282,20 @@ public sealed class Pop3Session
         var sentBefore = context.RetrievedBytes + context.ToppedBytes;
         var result = await ExecuteLineCoreAsync(context, line);
         var command = continuation ? (Pop3Command?)null : _lastCommand;
+
+        // An AUTH that opens a SASL exchange is counted when the exchange ends, with how it ended: its first line
+        // only asked for the credentials.
+        if (context.Continuation is not null && (continuation ? _authPending : command == Pop3Command.Auth))
+        {
+            _authPending = true;
+            command = null;
+        }
+        else if (continuation && _authPending)
+        {
+            _authPending = false;
+            command = Pop3Command.Auth;
+        }
+
         _logger.CommandCompleted(_lastCommand, result);
         if (Metrics is { } metrics)
         {

@@ -85,6 +85,9 @@ public sealed class Pop3SessionContext
 
     internal TimeSpan Elapsed => _time.GetElapsedTime(Started);
 
+    /// <summary>The RETR being sent, or one that was cut short; null once a message went out whole.</summary>
+    internal Commands.Pop3MessageTransfer? Transfer { get; set; }
+
     /// <summary>Flushes when enough output has piled up (long listings); false if the client is gone.</summary>
     public async ValueTask<bool> FlushIfFullAsync(CancellationToken cancellationToken)
     {

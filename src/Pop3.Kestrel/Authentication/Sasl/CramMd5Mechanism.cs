@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Authentication.PasswordSchemes;
 using Pop3.Kestrel.Sessions;
 
@@ -11,7 +12,13 @@ namespace Pop3.Kestrel.Authentication.Sasl;
 /// <c>{CRAM-MD5}</c>, or computed from <c>{PLAIN}</c>) from the <see cref="IPop3SecretProvider"/>. For an unknown
 /// user the digest is computed against a random context, so the work and the reply are the same.
 /// </summary>
-internal sealed class CramMd5Mechanism(Pop3SecretSource secrets, TimeProvider time) : IPop3SaslMechanism
+/// <remarks>
+/// The mechanism is offered as soon as one user can use it, so with a users file that mixes <c>{PLAIN}</c> and crypt
+/// entries a client that picks CRAM-MD5 (curl does) fails for the crypt users. The client is told only that the login
+/// failed, as for a wrong password; the log says why, so the operator can store a <c>{CRAM-MD5}</c> entry or leave the
+/// mechanism out of <c>Pop3:Authentication:Mechanisms</c>.
+/// </remarks>
+internal sealed partial class CramMd5Mechanism(Pop3SecretSource secrets, TimeProvider time, ILogger<CramMd5Mechanism> logger) : IPop3SaslMechanism
 {
     private readonly byte[] _standIn = RandomNumberGenerator.GetBytes(CramMd5Scheme.ContextLength);
 
@@ -37,6 +44,14 @@ internal sealed class CramMd5Mechanism(Pop3SecretSource secrets, TimeProvider ti
         Md5Block.HashFrom(context[..16], 64, inner, digest);
         return digest;
     }
+
+    private ILogger Logger => logger;
+
+    // The user exists and the fault is the configuration's, so the name is logged at Warning: the operator must act.
+    [LoggerMessage(140, LogLevel.Warning,
+        "CRAM-MD5 login failed: no plaintext-equivalent secret stored for user {User} (the users file has {Scheme}); " +
+        "CRAM-MD5 needs a {{PLAIN}} or {{CRAM-MD5}} entry (doveadm pw -s CRAM-MD5), or leave CRAM-MD5 out of Pop3:Authentication:Mechanisms")]
+    private static partial void LogNoCramMd5Secret(ILogger logger, string user, string scheme);
 
     private string NewChallenge() => ChallengeFactory is { } factory ? factory() : Pop3SaslText.NewTimestamp(time);
 
@@ -88,6 +103,10 @@ internal sealed class CramMd5Mechanism(Pop3SecretSource secrets, TimeProvider ti
             {
                 context = stored;
                 known = true;
+            }
+            else if (provider is UsersFileAuthenticator users && users.SchemeOf(user) is { } scheme)
+            {
+                LogNoCramMd5Secret(mechanism.Logger, user, scheme);
             }
 
             var expected = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(HmacMd5(context.Span, _challenge)));
