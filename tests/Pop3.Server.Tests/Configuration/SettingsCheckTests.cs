@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Hosting;
 using Pop3.Server.Hosting;
+using Pop3.Server.Tests.Infrastructure;
 
 namespace Pop3.Server.Tests.Configuration;
 
@@ -90,7 +91,7 @@ public sealed class SettingsCheckTests
     public void The_shipped_appsettings_json_passes()
     {
         var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).Build();
-        Assert.Empty(Pop3SettingsCheck.Check(configuration, ServerDeclarations(configuration)));
+        Assert.Empty(Pop3SettingsCheck.Check(configuration, Pop3SettingKeys.ServerDeclarations(configuration)));
     }
 
     [Fact]
@@ -125,20 +126,7 @@ public sealed class SettingsCheckTests
     private static IConfigurationRoot Configuration(params (string Key, string Value)[] settings) =>
         new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
 
-    private static IReadOnlyList<string> Errors(params (string Key, string Value)[] settings)
-    {
-        var configuration = Configuration(settings);
-        return Pop3SettingsCheck.Check(configuration, ServerDeclarations(configuration));
-    }
-
-    /// <summary>What the server declares: its services registered the way Program registers them.</summary>
-    private static IEnumerable<Pop3SettingDeclaration> ServerDeclarations(IConfiguration configuration)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddConfiguration(configuration);
-        builder.AddServerServices();
-        return builder.Services.Select(d => d.ImplementationInstance).OfType<Pop3SettingDeclaration>().ToList();
-    }
+    private static IReadOnlyList<string> Errors(params (string Key, string Value)[] settings) => Pop3SettingKeys.Errors(settings);
 
     public sealed class TestOptions
     {
