@@ -8,8 +8,9 @@ using Pop3.Kestrel.Protocol;
 namespace Pop3.Kestrel.Connections;
 
 /// <summary>
-/// Admits or refuses connections: the total and per-address limits of <see cref="Pop3LimitsOptions"/> and the
-/// per-address ban of <see cref="Pop3LoginThrottle"/> at connect, the per user+address limit at login. Each
+/// Admits or refuses connections: the total and per-address limits of <see cref="Pop3LimitsOptions"/> and, at connect,
+/// the per-address ban of <see cref="Pop3LoginThrottle"/> where no user is known to log in from that address (elsewhere
+/// the ban is applied at each guess, once the user is known); the per user+address limit at login. Each
 /// admitted connection holds a <see cref="Pop3ConnectionLease"/> until it ends.
 /// </summary>
 public sealed class Pop3ConnectionGate(IOptions<Pop3LimitsOptions> limits, Pop3LoginThrottle throttle, ILogger<Pop3ConnectionGate> logger)
@@ -32,7 +33,7 @@ public sealed class Pop3ConnectionGate(IOptions<Pop3LimitsOptions> limits, Pop3L
     {
         ArgumentNullException.ThrowIfNull(connection);
         var address = Key(connection.RemoteAddress);
-        if (throttle.IsBanned(address))
+        if (throttle.RefusesAtConnect(address))
         {
             Pop3AuthLog.ConnectionRefused(logger, Pop3ConnectionRefusal.Banned);
             return new Pop3ConnectionLease(this, connection, address, Pop3ConnectionRefusal.Banned);
