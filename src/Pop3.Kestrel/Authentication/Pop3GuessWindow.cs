@@ -4,8 +4,8 @@ namespace Pop3.Kestrel.Authentication;
 
 /// <summary>
 /// The failures of one key (an address, a user name, a user+address pair) over a sliding window, plus the guesses
-/// now being checked. The window is a <see cref="SlidingWindowRateLimiter"/> whose segments are advanced from
-/// <see cref="TimeProvider"/> (manual replenishment), so tests move time instead of sleeping. A guess may be checked
+/// now being checked. The window is a <see cref="SlidingWindowRateLimiter"/> of <see cref="Segments"/> segments whose
+/// sliding is driven from <see cref="TimeProvider"/> (manual replenishment), so tests move time instead of sleeping. A guess may be checked
 /// only while failures in the window plus guesses in flight stay below the limit: that is what makes the limit hold
 /// for guesses sent at the same moment on many connections. Not thread-safe: the throttle's lock guards it.
 /// </summary>
@@ -27,7 +27,9 @@ internal sealed class Pop3GuessWindow
         _failures = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
         {
             PermitLimit = limit,
-            Window = window > TimeSpan.Zero ? window : TimeSpan.FromTicks(Segments),
+            // A window of one tick has segments of no length, so every TryReplenish slides one segment at once: the
+            // limiter's own clock (the real one) is out of the way, and Advance slides the segments on TimeProvider's.
+            Window = TimeSpan.FromTicks(1),
             SegmentsPerWindow = Segments,
             QueueLimit = 0,
             AutoReplenishment = false,
