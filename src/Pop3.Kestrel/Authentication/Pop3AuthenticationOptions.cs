@@ -97,9 +97,10 @@ public sealed class Pop3AuthenticationOptions
     public int TrackedEntries { get; set; } = 100_000;
 
     /// <summary>
-    /// A file that keeps bans and familiar addresses across restarts (relative to the content root), written
-    /// atomically; a damaged file is logged and ignored. Null (the default) keeps them in memory only, unless a store
-    /// such as PostgreSQL's registers its own <see cref="IPop3LockoutStore"/>.
+    /// A file that keeps bans and familiar addresses across restarts, e.g. <c>login-state.json</c> (a relative path is
+    /// taken in the data directory, <c>Pop3:DataPath</c>), rewritten atomically after each change; a damaged file is
+    /// logged and ignored. Null (the default) keeps them in memory only, unless a store such as PostgreSQL's registers
+    /// its own <see cref="IPop3LockoutStore"/>.
     /// </summary>
     public string? StateFile { get; set; }
 

@@ -13,7 +13,7 @@ namespace Pop3.Kestrel.Authentication;
 /// of one. Bounded: at most <see cref="Pop3AuthenticationOptions.TrackedEntries"/> users with
 /// <see cref="Pop3AuthenticationOptions.FamiliarAddressesPerUser"/> addresses each, and as many bans.
 /// </summary>
-internal sealed class Pop3FileLockoutStore : IPop3LockoutStore, IAsyncDisposable
+internal sealed class Pop3FileLockoutStore : IPop3LockoutStore, IAsyncDisposable, IDisposable
 {
     // A login from a familiar address moves its time forward only when the stored time is this old: the file is
     // not rewritten for every login.
@@ -29,7 +29,11 @@ internal sealed class Pop3FileLockoutStore : IPop3LockoutStore, IAsyncDisposable
     private int _writing;
     private Task _write = Task.CompletedTask;
 
-    public Pop3FileLockoutStore(IOptions<Pop3AuthenticationOptions> options, ILogger<Pop3FileLockoutStore> logger, IHostEnvironment? environment = null)
+    public Pop3FileLockoutStore(
+        IOptions<Pop3AuthenticationOptions> options,
+        ILogger<Pop3FileLockoutStore> logger,
+        IHostEnvironment? environment = null,
+        IOptions<Hosting.Pop3ServerOptions>? server = null)
     {
         var settings = options.Value;
         _logger = logger;
@@ -38,7 +42,9 @@ internal sealed class Pop3FileLockoutStore : IPop3LockoutStore, IAsyncDisposable
         _users = new(_maxBans);
         if (settings.StateFile is { Length: > 0 } file)
         {
-            Path = System.IO.Path.GetFullPath(file, environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
+            // Relative to the data directory (Pop3:DataPath), itself relative to the content root.
+            var data = server?.Value.DataPath ?? "data";
+            Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(data, file), environment?.ContentRootPath ?? Directory.GetCurrentDirectory());
             Load();
         }
     }
@@ -133,6 +139,9 @@ internal sealed class Pop3FileLockoutStore : IPop3LockoutStore, IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await FlushAsync();
+
+    // A container disposed synchronously still gets the last change written.
+    public void Dispose() => FlushAsync().GetAwaiter().GetResult();
 
     private bool Remember(string user, string address, DateTimeOffset time)
     {

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Pop3.Kestrel.Maildrops;
+using Pop3.Server.Tests.Infrastructure;
+
+namespace Pop3.Server.Tests.Operations;
+
+/// <summary>The admin API's bans over HTTP, and the guess metrics, on the real server.</summary>
+public sealed class BanAdminTests
+{
+    private const string Banned = "-ERR [SYS/TEMP] Too many failed logins from your address, try again later";
+
+    [Fact]
+    public async Task An_operator_lists_the_bans_and_lifts_one_over_http()
+    {
+        var store = new InMemoryMailStore();
+        await using var server = new Pop3ServerFactory()
+            .With("Pop3:Authentication:BanAfterFailures", "3")
+            .With("Pop3:Authentication:MaxAttempts", "10")
+            .WithInMemoryMail(store);
+        _ = server.Pop3EndPoint;
+        using var metrics = new MeasurementsOf(server);
+        using var http = server.CreateAdminClient();
+        Assert.Equal("[]", await http.GetStringAsync("/bans"));
+
+        await using (var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint))
+        {
+            await client.ReadLineAsync();
+            for (var i = 0; i < 3; i++)
+            {
+                await client.CommandAsync("USER mallory");
+                Assert.Equal("-ERR [AUTH] Authentication failed", await client.CommandAsync("PASS guess" + i));
+            }
+
+            await client.CommandAsync("USER alice");
+            Assert.Equal(Banned, await client.CommandAsync("PASS secret"));
+        }
+
+        using (var bans = JsonDocument.Parse(await http.GetStringAsync("/bans")))
+        {
+            var ban = Assert.Single(bans.RootElement.EnumerateArray());
+            Assert.Equal("127.0.0.1", ban.GetProperty("address").GetString());
+            Assert.Equal(3, ban.GetProperty("failures").GetInt32());
+            Assert.Equal(900, ban.GetProperty("seconds").GetInt64());
+        }
+
+        // No one has logged in from 127.0.0.1, so a new connection is refused before the greeting.
+        await using (var refused = await RawPop3Client.ConnectAsync(server.Pop3EndPoint))
+        {
+            Assert.Equal(Banned, await refused.ReadLineAsync());
+        }
+
+        var lift = await http.DeleteAsync("/bans/127.0.0.1");
+        Assert.Equal(HttpStatusCode.OK, lift.StatusCode);
+        Assert.Equal("{\"lifted\":1}", await lift.Content.ReadAsStringAsync());
+        Assert.Equal("[]", await http.GetStringAsync("/bans"));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync("/bans/127.0.0.1")).StatusCode);
+
+        await using (var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint))
+        {
+            await client.ReadLineAsync();
+            await client.CommandAsync("USER alice");
+            Assert.StartsWith("+OK Logged in", await client.CommandAsync("PASS secret"));
+        }
+
+        Assert.Equal(4, metrics.Sum("pop3.guesses.evaluated"));
+        Assert.Equal(3, metrics.Sum("pop3.guesses.failed"));
+        Assert.Equal(1, metrics.Sum("pop3.guesses.refused", ("pop3.reason", "address-banned")));
+    }
+
+    [Fact]
+    public async Task Bans_need_the_admin_token_when_one_is_set()
+    {
+        await using var server = new Pop3ServerFactory()
+            .With("Pop3:Admin:Token", "0123456789abcdef0123456789abcdef")
+            .WithInMemoryMail(new());
+        using var http = server.CreateAdminClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/bans")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.DeleteAsync("/bans/127.0.0.1")).StatusCode);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", "0123456789abcdef0123456789abcdef");
+        Assert.Equal("[]", await http.GetStringAsync("/bans"));
+    }
+}
