@@ -10,11 +10,12 @@ using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Connections;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Tests.Sessions;
+using Xunit.Abstractions;
 using static Pop3.Kestrel.Tests.Authentication.AuthUsers;
 
 namespace Pop3.Kestrel.Tests.Authentication;
 
-public sealed class GuessLimiterTests : IDisposable
+public sealed class GuessLimiterTests(ITestOutputHelper output) : IDisposable
 {
     private const string LoggedIn = "+OK Logged in, 0 messages (0 octets)";
     private const string Failed = "-ERR [AUTH] Authentication failed";
@@ -244,16 +245,24 @@ public sealed class GuessLimiterTests : IDisposable
     public void Tracking_tables_stay_within_their_bound_under_two_hundred_thousand_addresses()
     {
         var time = new CountingTimeProvider();
-        var throttle = new Pop3LoginThrottle(Options.Create(new Pop3AuthenticationOptions { TrackedEntries = 1000 }), time);
+        var throttle = new Pop3LoginThrottle(Options.Create(new Pop3AuthenticationOptions { TrackedEntries = 10_000 }), time);
+        var before = GC.GetTotalMemory(forceFullCollection: true);
         var bytes = new byte[4];
         for (var i = 0; i < 200_000; i++)
         {
             BitConverter.TryWriteBytes(bytes, i);
             var address = new IPAddress(bytes).ToString();
-            throttle.Fail(throttle.TryBegin(address, "user" + (i % 5000), familiar: false, out _), address, "user" + (i % 5000));
+            var user = "user" + i;
+            throttle.Fail(throttle.TryBegin(address, user, familiar: false, out _), address, user);
         }
 
-        Assert.Equal((1000, 1000, 1000), throttle.Tracked);
+        Assert.Equal((10_000, 10_000, 10_000), throttle.Tracked);
+
+        // What one tracked key costs (docs/operations.md states the bound from it): the three tables are full.
+        var perEntry = (GC.GetTotalMemory(forceFullCollection: true) - before) / 30_000.0;
+        output.WriteLine($"{perEntry:F0} bytes per tracked entry");
+        Assert.InRange(perEntry, 0, 1000);
+        GC.KeepAlive(throttle);
     }
 
     [Fact]

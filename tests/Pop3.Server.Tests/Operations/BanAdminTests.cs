@@ -1,8 +1,12 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Pop3.Kestrel.Maildrops;
+using Pop3.Server.Hosting;
 using Pop3.Server.Tests.Infrastructure;
+using Serilog.Core;
+using Serilog.Formatting.Display;
 
 namespace Pop3.Server.Tests.Operations;
 
@@ -67,6 +71,67 @@ public sealed class BanAdminTests
         Assert.Equal(4, metrics.Sum("pop3.guesses.evaluated"));
         Assert.Equal(3, metrics.Sum("pop3.guesses.failed"));
         Assert.Equal(1, metrics.Sum("pop3.guesses.refused", ("pop3.reason", "address-banned")));
+    }
+
+    [Fact]
+    public async Task The_fail2ban_filter_matches_the_console_lines_the_server_writes()
+    {
+        var logs = new LogCapture();
+        await using var server = new Pop3ServerFactory()
+            .With("Pop3:Authentication:BanAfterFailures", "2")
+            .With("Serilog:Console:Format", "none")
+            .WithServices(s => s.AddSingleton<ILogEventSink>(logs))
+            .WithInMemoryMail(new());
+        await using (var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint))
+        {
+            await client.ReadLineAsync();
+            for (var i = 0; i < 3; i++)
+            {
+                await client.CommandAsync("USER mallory");
+                await client.CommandAsync("PASS guess" + i);
+            }
+        }
+
+        await logs.WaitForAsync(e => e.MessageTemplate.Text.StartsWith("Login guess refused", StringComparison.Ordinal));
+
+        // Rendered exactly as the console sink renders them (Serilog:Console:Format = text).
+        var formatter = new MessageTemplateTextFormatter(ServerOperations.TextTemplate);
+        var lines = logs.Events
+            .Where(e => e.MessageTemplate.Text.StartsWith("Login guess", StringComparison.Ordinal) || e.MessageTemplate.Text.StartsWith("Address banned", StringComparison.Ordinal))
+            .Select(e =>
+            {
+                using var text = new StringWriter();
+                formatter.Format(e, text);
+                return text.ToString();
+            })
+            .ToArray();
+        Assert.Equal(4, lines.Length);
+
+        var patterns = FailRegexes();
+        foreach (var line in lines)
+        {
+            var match = patterns.Select(p => p.Match(line)).FirstOrDefault(m => m.Success);
+            Assert.True(match is not null, "no failregex matches: " + line);
+            Assert.Equal("127.0.0.1", match.Groups["host"].Value);
+        }
+    }
+
+    /// <summary>The failregex lines of docs/fail2ban/pop3-kestrel.conf, with fail2ban's &lt;HOST&gt; as a named group.</summary>
+    private static Regex[] FailRegexes()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "docs", "fail2ban", "pop3-kestrel.conf")))
+        {
+            directory = directory.Parent;
+        }
+
+        var filter = File.ReadAllLines(Path.Combine(directory!.FullName, "docs", "fail2ban", "pop3-kestrel.conf"));
+        return filter.SkipWhile(l => !l.StartsWith("failregex", StringComparison.Ordinal))
+            .TakeWhile(l => l.StartsWith("failregex", StringComparison.Ordinal) || l.StartsWith(' '))
+            .Select(l => (l.StartsWith("failregex", StringComparison.Ordinal) ? l[(l.IndexOf('=') + 1)..] : l).Trim())
+            .Where(l => l.Length > 0)
+            .Select(l => new Regex(l.Replace("<HOST>", @"(?<host>[0-9a-fA-F:.]+)", StringComparison.Ordinal)))
+            .ToArray();
     }
 
     [Fact]
