@@ -167,6 +167,12 @@ internal sealed class Pop3FileLockoutStore : IPop3LockoutStore, IAsyncDisposable
 
     private void AddBan(Pop3AddressBan ban)
     {
+        // Bans that are over go when a new one comes, so the file holds little more than the bans in force.
+        foreach (var over in _bans.Values.Where(b => b.Until <= ban.Since).ToArray())
+        {
+            _bans.Remove(over.Address);
+        }
+
         if (!_bans.ContainsKey(ban.Address) && _bans.Count >= _maxBans)
         {
             // Full: the ban that ends soonest makes room.
