@@ -8,7 +8,7 @@ namespace Pop3.Kestrel.Admin;
 /// <summary>
 /// <c>GET /bans</c> lists the address bans in force (this node's and the store's, which other nodes share);
 /// <c>DELETE /bans/{address}</c> lifts one: the address as the list shows it (<c>2001:db8:1:2::/64</c>) or any client
-/// address it covers (<c>2001:db8:1:2::9</c>).
+/// address it covers (<c>2001:db8:1:2::9</c>). <c>DELETE /users/{user}/lockout</c> lifts a user's lockout on this node.
 /// </summary>
 internal static class Pop3AdminBans
 {
@@ -41,6 +41,17 @@ internal static class Pop3AdminBans
 
         Pop3AuthLog.BanLifted(loggers.CreateLogger("Pop3.Kestrel.Admin"), key);
         return Results.Ok(new { lifted = 1 });
+    }
+
+    public static IResult Unlock(string user, Pop3LoginThrottle throttle, ILoggerFactory loggers)
+    {
+        if (!throttle.Unlock(Pop3AddressKey.User(user)))
+        {
+            return Results.NotFound(new { unlocked = 0 });
+        }
+
+        Pop3AuthLog.LockoutLifted(loggers.CreateLogger("Pop3.Kestrel.Admin"), user);
+        return Results.Ok(new { unlocked = 1 });
     }
 }
 

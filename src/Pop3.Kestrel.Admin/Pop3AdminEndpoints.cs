@@ -15,8 +15,8 @@ public static class Pop3AdminEndpoints
 {
     /// <summary>
     /// Maps <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>, <c>GET /sessions</c>, <c>DELETE /sessions/{id}</c>,
-    /// <c>DELETE /users/{user}/sessions</c>, <c>GET /bans</c> and <c>DELETE /bans/{address}</c>. Requests that arrive on
-    /// any other listener get 404.
+    /// <c>DELETE /users/{user}/sessions</c>, <c>GET /bans</c>, <c>DELETE /bans/{address}</c> and
+    /// <c>DELETE /users/{user}/lockout</c>. Requests that arrive on any other listener get 404.
     /// </summary>
     public static WebApplication MapPop3Admin(this WebApplication app)
     {
@@ -56,6 +56,7 @@ public static class Pop3AdminEndpoints
             Results.Ok(new { kicked = registry.KickUser(user) })).WithMetadata(guarded);
         app.MapGet("/bans", Pop3AdminBans.ListAsync).WithMetadata(guarded);
         app.MapDelete("/bans/{**address}", Pop3AdminBans.LiftAsync).WithMetadata(guarded);
+        app.MapDelete("/users/{user}/lockout", Pop3AdminBans.Unlock).WithMetadata(guarded);
         return app;
     }
 

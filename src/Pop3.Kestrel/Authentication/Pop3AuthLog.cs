@@ -29,6 +29,9 @@ internal static partial class Pop3AuthLog
     [LoggerMessage(113, LogLevel.Information, "Ban lifted: address=- key={Key} user=- reason=operator")]
     public static partial void BanLifted(ILogger logger, string key);
 
+    [LoggerMessage(117, LogLevel.Information, "Lockout lifted: address=- key=- user={User} reason=operator")]
+    public static partial void LockoutLifted(ILogger logger, string user);
+
     [LoggerMessage(114, LogLevel.Warning, "The login state file {Path} could not be read; starting without its bans and familiar addresses: {Reason}")]
     public static partial void StateFileUnreadable(ILogger logger, string path, string reason);
 

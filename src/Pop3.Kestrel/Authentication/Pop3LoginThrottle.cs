@@ -234,6 +234,27 @@ public sealed class Pop3LoginThrottle
         }
     }
 
+    /// <summary>
+    /// Lifts the lockout of <paramref name="user"/> (lower case) and forgets the failures counted against it, from
+    /// every address; false if it was not locked out.
+    /// </summary>
+    internal bool Unlock(string user)
+    {
+        var now = _time.GetUtcNow();
+        var prefix = user + "\n";
+        lock (_lock)
+        {
+            var locked = _users.Get(user) is { } window && window.BlockedUntil > now;
+            _users.Remove(user);
+            foreach (var key in _pairs.Entries.Select(e => e.Key).Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToArray())
+            {
+                _pairs.Remove(key);
+            }
+
+            return locked;
+        }
+    }
+
     /// <summary>The wait after the <paramref name="failures"/>-th failure from an address in its window.</summary>
     internal TimeSpan DelayAfter(int failures)
     {

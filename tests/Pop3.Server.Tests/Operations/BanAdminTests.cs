@@ -135,6 +135,33 @@ public sealed class BanAdminTests
     }
 
     [Fact]
+    public async Task An_operator_lifts_a_users_lockout_over_http()
+    {
+        await using var server = new Pop3ServerFactory()
+            .With("Pop3:Authentication:LockoutAfterFailures", "2")
+            .With("Pop3:Authentication:MaxAttempts", "10")
+            .WithInMemoryMail(new());
+        using var http = server.CreateAdminClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync("/users/alice/lockout")).StatusCode);
+
+        await using var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint);
+        await client.ReadLineAsync();
+        for (var i = 0; i < 2; i++)
+        {
+            await client.CommandAsync("USER alice");
+            Assert.Equal("-ERR [AUTH] Authentication failed", await client.CommandAsync("PASS guess" + i));
+        }
+
+        await client.CommandAsync("USER alice");
+        Assert.Equal("-ERR [SYS/TEMP] Too many failed logins for this user, try again later", await client.CommandAsync("PASS secret"));
+
+        var unlock = await http.DeleteAsync("/users/Alice/lockout");
+        Assert.Equal("{\"unlocked\":1}", await unlock.Content.ReadAsStringAsync());
+        await client.CommandAsync("USER alice");
+        Assert.StartsWith("+OK Logged in", await client.CommandAsync("PASS secret"));
+    }
+
+    [Fact]
     public async Task Bans_need_the_admin_token_when_one_is_set()
     {
         await using var server = new Pop3ServerFactory()
