@@ -166,12 +166,30 @@ public sealed class Pop3LoginThrottle
         }
     }
 
-    /// <summary>A guess ended without failing (it succeeded, or could not be checked): its places are given back.</summary>
+    /// <summary>
+    /// A guess ended without failing (it succeeded, or could not be checked): its places are given back, and keys
+    /// left with nothing to remember are dropped, so everyday logins do not fill the tables.
+    /// </summary>
     internal void End(Pop3GuessTicket ticket)
     {
+        var now = _time.GetUtcNow();
         lock (_lock)
         {
             ticket.Release();
+            DropIfIdle(_addresses, ticket.Address, now);
+            if (ticket.User is { } user)
+            {
+                DropIfIdle(_users, user, now);
+                DropIfIdle(_pairs, PairKey(user, ticket.Address), now);
+            }
+        }
+    }
+
+    private static void DropIfIdle(Pop3TrackingTable<Pop3GuessWindow> table, string key, DateTimeOffset now)
+    {
+        if (table.Get(key) is { InFlight: 0 } window && window.BlockedUntil <= now && window.Failures(now) == 0)
+        {
+            table.Remove(key);
         }
     }
 

@@ -266,6 +266,18 @@ public sealed class GuessLimiterTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Successful_logins_leave_nothing_in_the_tables_but_failures_stay()
+    {
+        var throttle = new Pop3LoginThrottle(Options.Create(new Pop3AuthenticationOptions()), new CountingTimeProvider());
+        throttle.End(throttle.TryBegin("192.0.2.1", "alice", familiar: false, out _)!);
+        Assert.Equal((0, 0, 0), throttle.Tracked);
+
+        throttle.Fail(throttle.TryBegin("192.0.2.1", "alice", familiar: false, out _), "192.0.2.1", "alice");
+        throttle.End(throttle.TryBegin("192.0.2.1", "alice", familiar: false, out _)!);
+        Assert.Equal((1, 1, 1), throttle.Tracked);
+    }
+
+    [Fact]
     public void The_least_recently_used_entry_is_evicted_first()
     {
         var table = new Pop3TrackingTable<string>(2);
