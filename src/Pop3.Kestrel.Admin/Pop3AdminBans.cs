@@ -50,7 +50,7 @@ internal static class Pop3AdminBans
             return Results.NotFound(new { unlocked = 0 });
         }
 
-        Pop3AuthLog.LockoutLifted(loggers.CreateLogger("Pop3.Kestrel.Admin"), user);
+        Pop3AuthLog.LockoutLifted(loggers.CreateLogger("Pop3.Kestrel.Admin"), Pop3AddressKey.LogName(user));
         return Results.Ok(new { unlocked = 1 });
     }
 }

@@ -44,6 +44,32 @@ internal static class Pop3AddressKey
         ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
         : Local;
 
+    /// <summary>
+    /// A user name for the guess log lines: white space and control characters become <c>_</c>, so a name sent
+    /// through SASL cannot break the one-token <c>user=</c> field that log watchers match.
+    /// </summary>
+    public static string LogName(string? user)
+    {
+        if (user is null)
+        {
+            return "-";
+        }
+
+        return user.AsSpan().ContainsAny(Unsafe) || user.Length == 0
+            ? string.Create(Math.Max(1, user.Length), user, static (span, name) =>
+            {
+                span.Fill('_');
+                for (var i = 0; i < name.Length; i++)
+                {
+                    span[i] = char.IsWhiteSpace(name[i]) || char.IsControl(name[i]) ? '_' : name[i];
+                }
+            })
+            : user;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> Unsafe = System.Buffers.SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\v\f\r\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f \u007f\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000");
+
     /// <summary>User names are compared without case: a guesser gains nothing by varying the case of a name.</summary>
     public static string User(string user) => user.ToLowerInvariant();
 }

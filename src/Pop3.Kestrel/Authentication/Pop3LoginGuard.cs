@@ -119,7 +119,7 @@ internal sealed class Pop3LoginGuard(
         if (guess is null)
         {
             state.Refusal = refusal;
-            Pop3AuthLog.GuessRefused(logger, Pop3AddressKey.Display(context.Connection), address, name ?? "-", ReasonName(refusal));
+            Pop3AuthLog.GuessRefused(logger, Pop3AddressKey.Display(context.Connection), address, Pop3AddressKey.LogName(name), ReasonName(refusal));
             metrics?.Refused(refusal);
             return false;
         }
@@ -256,7 +256,7 @@ internal sealed class Pop3LoginGuard(
 
         if (outcome.LockedOutUntil is { } until)
         {
-            Pop3AuthLog.UserLockedOut(logger, display, address, name!, outcome.UserFailures, (long)_options.LockoutDuration.TotalSeconds);
+            Pop3AuthLog.UserLockedOut(logger, display, address, Pop3AddressKey.LogName(name), outcome.UserFailures, (long)_options.LockoutDuration.TotalSeconds);
             metrics?.LockedOut();
         }
 

@@ -399,6 +399,15 @@ public sealed class GuessLimiterTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain(patterns, p => p.IsMatch("Ban lifted: address=- key=2001:db8::/64 user=- reason=operator"));
     }
 
+    [Theory]
+    [InlineData("alice", "alice")]
+    [InlineData("al ice\treason=x", "al_ice_reason=x")]
+    [InlineData("a\u00a0b\u2028c", "a_b_c")]
+    [InlineData("", "_")]
+    [InlineData(null, "-")]
+    public void User_names_in_guess_log_lines_are_one_token(string? name, string logged) =>
+        Assert.Equal(logged, Pop3AddressKey.LogName(name));
+
     private static string RepositoryRoot()
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
