@@ -14,8 +14,9 @@ namespace Pop3.Kestrel.Admin;
 public static class Pop3AdminEndpoints
 {
     /// <summary>
-    /// Maps <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>, <c>GET /sessions</c>, <c>DELETE /sessions/{id}</c> and
-    /// <c>DELETE /users/{user}/sessions</c>. Requests that arrive on any other listener get 404.
+    /// Maps <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>, <c>GET /sessions</c>, <c>DELETE /sessions/{id}</c>,
+    /// <c>DELETE /users/{user}/sessions</c>, <c>GET /bans</c>, <c>DELETE /bans/{address}</c> and
+    /// <c>DELETE /users/{user}/lockout</c>. Requests that arrive on any other listener get 404.
     /// </summary>
     public static WebApplication MapPop3Admin(this WebApplication app)
     {
@@ -53,6 +54,9 @@ public static class Pop3AdminEndpoints
             registry.Kick(id) ? Results.Ok(new { kicked = 1 }) : Results.NotFound(new { kicked = 0 })).WithMetadata(guarded);
         app.MapDelete("/users/{user}/sessions", (string user, Pop3SessionRegistry registry) =>
             Results.Ok(new { kicked = registry.KickUser(user) })).WithMetadata(guarded);
+        app.MapGet("/bans", Pop3AdminBans.ListAsync).WithMetadata(guarded);
+        app.MapDelete("/bans/{**address}", Pop3AdminBans.LiftAsync).WithMetadata(guarded);
+        app.MapDelete("/users/{user}/lockout", Pop3AdminBans.Unlock).WithMetadata(guarded);
         return app;
     }
 

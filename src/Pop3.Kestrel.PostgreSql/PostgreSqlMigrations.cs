@@ -28,6 +28,21 @@ public static class PostgreSqlMigrations
             CREATE INDEX pop3_messages_mailbox_id ON pop3_messages (mailbox, id) INCLUDE (uidl, size);
             ALTER TABLE pop3_messages ALTER COLUMN body SET STORAGE EXTERNAL;
             """),
+        (2, "bans and familiar addresses", """
+            CREATE TABLE pop3_familiar_addresses (
+                user_name  text        NOT NULL,
+                address    text        NOT NULL,
+                last_login timestamptz NOT NULL,
+                PRIMARY KEY (user_name, address)
+            );
+            CREATE INDEX pop3_familiar_addresses_last_login ON pop3_familiar_addresses (last_login);
+            CREATE TABLE pop3_address_bans (
+                address  text        PRIMARY KEY,
+                since    timestamptz NOT NULL,
+                until    timestamptz NOT NULL,
+                failures integer     NOT NULL
+            );
+            """),
     ];
 
     /// <summary>The version this build expects.</summary>

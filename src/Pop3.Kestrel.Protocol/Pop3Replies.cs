@@ -49,6 +49,9 @@ public static class Pop3Replies
     public static ReadOnlySpan<byte> EvictedUnauthenticated => "-ERR [SYS/TEMP] Too many connections waiting to log in, closing the oldest\r\n"u8;
     public static ReadOnlySpan<byte> AddressBanned => "-ERR [SYS/TEMP] Too many failed logins from your address, try again later\r\n"u8;
 
+    /// <summary>A guess at a user who is locked out after failed logins from elsewhere, or at a user and address pair that failed too often.</summary>
+    public static ReadOnlySpan<byte> UserLockedOut => "-ERR [SYS/TEMP] Too many failed logins for this user, try again later\r\n"u8;
+
     public static ReadOnlySpan<byte> SaslChallengePrefix => "+ "u8;
     public static ReadOnlySpan<byte> SaslEmptyChallenge => "+ \r\n"u8;
     public static ReadOnlySpan<byte> AuthListHeader => "+OK\r\n"u8;

@@ -39,7 +39,7 @@ public sealed class PostgreSqlStoreTests(PostgreSqlFixture fixture) : IAsyncLife
         Assert.Equal(0, await Store.MigrateAsync(Timeout));
 
         await using var command = _dataSource!.CreateCommand("SELECT string_agg(version::text || ':' || description, ',' ORDER BY version) FROM pop3_schema");
-        Assert.Equal("1:messages", await command.ExecuteScalarAsync(Timeout));
+        Assert.Equal("1:messages,2:bans and familiar addresses", await command.ExecuteScalarAsync(Timeout));
     }
 
     [Fact]

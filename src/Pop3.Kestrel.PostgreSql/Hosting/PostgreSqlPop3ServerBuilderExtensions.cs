@@ -15,7 +15,8 @@ public static class PostgreSqlPop3ServerBuilderExtensions
     /// <summary>
     /// Serves mailboxes from PostgreSQL (section <c>Pop3:PostgreSql</c>, see <see cref="PostgreSqlStoreOptions"/>),
     /// replacing any maildrop registered before. The schema is migrated at start-up, and the admin listener's
-    /// <c>/readyz</c> asks the database (<see cref="PostgreSqlMailStore.CheckReadyAsync"/>).
+    /// <c>/readyz</c> asks the database (<see cref="PostgreSqlMailStore.CheckReadyAsync"/>). Address bans and users'
+    /// familiar addresses are kept in the same database, so every node sees them.
     /// </summary>
     public static Pop3ServerBuilder AddPostgreSql(this Pop3ServerBuilder builder)
     {
@@ -31,6 +32,8 @@ public static class PostgreSqlPop3ServerBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3BackendProbe, PostgreSqlBackendProbe>());
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, PostgreSqlMaildrop>();
+        services.RemoveAll<Authentication.IPop3LockoutStore>();
+        services.AddSingleton<Authentication.IPop3LockoutStore, PostgreSqlLockoutStore>();
         return builder;
     }
 }

@@ -54,14 +54,55 @@ public sealed class Pop3AuthenticationOptions
     public TimeSpan MaxFailureDelay { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// After this many failed logins from one address, with no more than <see cref="BanDuration"/> between
-    /// them and no successful login, new connections from that address are refused for <see cref="BanDuration"/>.
-    /// Zero disables the ban. Default 10.
+    /// Password guesses evaluated from one address (an IPv6 client by its /64) per <see cref="BanDuration"/>, whatever
+    /// the number of connections: a guess that would exceed it is refused unchecked, and when that many have failed the
+    /// address is banned for <see cref="BanDuration"/>. A ban refuses no user for whom the address is familiar (see
+    /// <see cref="FamiliarAddressDays"/>). Zero disables the per-address limit and the ban. Default 10.
     /// </summary>
     public int BanAfterFailures { get; set; } = 10;
 
-    /// <summary>How long a ban lasts, and how long an address's failures are remembered. Default 15 minutes.</summary>
+    /// <summary>How long a ban lasts, and the sliding window over which an address's failures are counted. Default 15 minutes.</summary>
     public TimeSpan BanDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Failed guesses at one user name, from any addresses, per <see cref="LockoutDuration"/> after which that user is
+    /// locked out for <see cref="LockoutDuration"/> from every address that is not familiar for the user (smart
+    /// lockout: the user still logs in from where they did before). Zero disables it. Default 20.
+    /// </summary>
+    public int LockoutAfterFailures { get; set; } = 20;
+
+    /// <summary>How long a user's lockout lasts, and the sliding window of the per-user and per user+address counts. Default 15 minutes.</summary>
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Failed guesses at one user from one address per <see cref="LockoutDuration"/>, familiar or not; beyond it
+    /// guesses at that user from that address are refused unchecked until failures age out of the window. This is
+    /// what bounds an attacker who shares an address with the user. Zero disables it. Default 5.
+    /// </summary>
+    public int MaxFailuresPerUserAddress { get; set; } = 5;
+
+    /// <summary>
+    /// How many days a successful login makes its address (an IPv6 client by its /64) familiar for that user. Zero
+    /// disables familiar addresses: every address is treated as unknown. Default 30.
+    /// </summary>
+    public int FamiliarAddressDays { get; set; } = 30;
+
+    /// <summary>Familiar addresses remembered per user; the least recently used one is forgotten first. Default 10.</summary>
+    public int FamiliarAddressesPerUser { get; set; } = 10;
+
+    /// <summary>
+    /// Entries in each table the guess limiter keeps in memory (addresses, user names, user+address pairs, bans,
+    /// users with familiar addresses); the least recently used entry is evicted first. Default 100000.
+    /// </summary>
+    public int TrackedEntries { get; set; } = 100_000;
+
+    /// <summary>
+    /// A file that keeps bans and familiar addresses across restarts, e.g. <c>login-state.json</c> (a relative path is
+    /// taken in the data directory, <c>Pop3:DataPath</c>), rewritten atomically after each change; a damaged file is
+    /// logged and ignored. Null (the default) keeps them in memory only, unless a store such as PostgreSQL's registers
+    /// its own <see cref="IPop3LockoutStore"/>.
+    /// </summary>
+    public string? StateFile { get; set; }
 
     /// <summary>Bearer tokens for OAUTHBEARER and XOAUTH2: <c>Pop3:Authentication:OAuth</c>.</summary>
     public Pop3OAuthOptions OAuth { get; set; } = new();

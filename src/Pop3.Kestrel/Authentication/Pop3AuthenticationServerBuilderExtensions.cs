@@ -74,6 +74,20 @@ public static class Pop3AuthenticationServerBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Replaces where address bans and users' familiar addresses are kept (in memory, or in
+    /// <see cref="Pop3AuthenticationOptions.StateFile"/>, by default) with <typeparamref name="T"/>, e.g. one shared by
+    /// several servers.
+    /// </summary>
+    public static Pop3ServerBuilder AddLockoutStore<T>(this Pop3ServerBuilder builder)
+        where T : class, IPop3LockoutStore
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.RemoveAll<IPop3LockoutStore>();
+        builder.Services.AddSingleton<IPop3LockoutStore, T>();
+        return builder;
+    }
+
     private static Pop3ServerBuilder ReplaceAuthenticator(this Pop3ServerBuilder builder, ServiceDescriptor descriptor)
     {
         builder.Services.RemoveAll<IPop3Authenticator>();

@@ -39,7 +39,7 @@ internal sealed class ApopCommandHandler(Pop3SecretSource secrets, Pop3LoginGuar
             return Pop3CommandResult.Failed;
         }
 
-        Span<byte> given = stackalloc byte[32];
+        var given = new byte[32];
         for (var i = 0; i < 32; i++)
         {
             var c = span[space + 1 + i];
@@ -50,6 +50,11 @@ internal sealed class ApopCommandHandler(Pop3SecretSource secrets, Pop3LoginGuar
             }
 
             given[i] = (byte)(c | 0x20);
+        }
+
+        if (!await guard.BeginGuessAsync(context, user, cancellationToken))
+        {
+            return await guard.FailAsync(context, Pop3LoginFailure.Credentials, "APOP", user, cancellationToken);
         }
 
         var known = provider.TryGetPlaintextSecret(user, out var secret);

@@ -102,6 +102,7 @@ internal sealed class AuthCommandHandler(
                 return await guard.FailAsync(context, Pop3LoginFailure.Credentials, mechanism.Name, step.User, cancellationToken);
 
             case Pop3SaslOutcome.TemporaryFailure:
+                guard.GuessNotDecided(context);
                 context.Write(Pop3Replies.AuthTemporaryFailure);
                 return Pop3CommandResult.Failed;
 

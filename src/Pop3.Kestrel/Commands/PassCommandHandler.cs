@@ -33,6 +33,11 @@ internal sealed class PassCommandHandler(IPop3Authenticator authenticator, Pop3L
             return Pop3CommandResult.Failed;
         }
 
+        if (!await guard.BeginGuessAsync(context, user, cancellationToken))
+        {
+            return await guard.FailAsync(context, Pop3LoginFailure.Credentials, "USER/PASS", user, cancellationToken);
+        }
+
         var result = await authenticator.AuthenticateAsync(user, password, context.Connection, cancellationToken);
         switch (result.Status)
         {
@@ -40,6 +45,7 @@ internal sealed class PassCommandHandler(IPop3Authenticator authenticator, Pop3L
                 context.Services.GetService<Pop3LoginCredentials>()?.Set(user, password);
                 return await context.CompleteLoginAsync(user, result.Mailbox ?? user, cancellationToken);
             case Pop3AuthenticationStatus.TemporaryFailure:
+                guard.GuessNotDecided(context);
                 context.Write(Pop3Replies.AuthTemporaryFailure);
                 return Pop3CommandResult.Failed;
             default:

@@ -10,8 +10,9 @@ using Pop3.Kestrel.Hosting;
 namespace Pop3.Kestrel.Connections;
 
 /// <summary>
-/// Admits connections under the limits of <see cref="Pop3LimitsOptions"/> and the per-address ban of
-/// <see cref="Pop3LoginThrottle"/>, the per user+address limit at login. Unauthenticated connections have a pool
+/// Admits connections under the limits of <see cref="Pop3LimitsOptions"/>; at connect it applies the per-address ban
+/// of <see cref="Pop3LoginThrottle"/> only where no user is known to log in from that address (elsewhere the ban is
+/// applied at each guess, once the user is known); the per user+address limit at login. Unauthenticated connections have a pool
 /// of their own, capped below the total: when a cap is reached the oldest unauthenticated connection is evicted
 /// to admit the newcomer (as Dovecot's login processes do), so a flood of silent connections cannot lock
 /// anyone out; an authenticated session is never evicted and needs no new place when it logs in. Under
@@ -89,7 +90,7 @@ public sealed class Pop3ConnectionGate
         ArgumentNullException.ThrowIfNull(connection);
 
         var address = Key(connection.RemoteAddress);
-        if (_throttle.IsBanned(address))
+        if (_throttle.RefusesAtConnect(address))
         {
             Pop3AuthLog.ConnectionRefused(_logger, Pop3ConnectionRefusal.Banned);
             _metrics?.Refused(Pop3ConnectionRefusal.Banned);

@@ -24,7 +24,7 @@ internal static class Pop3AuthenticationRegistration
         services.AddPop3Settings<Pop3LimitsOptions>(Pop3LimitsOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3LimitsOptions>, Pop3LimitsOptionsValidator>());
 
-        services.TryAddSingleton<Pop3LoginThrottle>();
+        Pop3GuessingRegistration.AddPop3Guessing(services);
         services.TryAddSingleton<Pop3ConnectionGate>();
         services.TryAddSingleton<IPop3LoginHistory, InMemoryLoginHistory>();
         services.TryAddSingleton<Pop3LoginGuard>();

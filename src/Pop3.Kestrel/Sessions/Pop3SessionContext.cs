@@ -221,7 +221,7 @@ public sealed class Pop3SessionContext
         UserSettings = settings;
         if (guard is not null)
         {
-            await guard.LoggedInAsync(mailbox, cancellationToken);
+            await guard.LoggedInAsync(this, user, mailbox, cancellationToken);
         }
 
         User = user;

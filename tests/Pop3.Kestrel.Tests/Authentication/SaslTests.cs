@@ -112,7 +112,7 @@ public sealed class SaslTests : IDisposable
     public async Task Unknown_mechanism_names_in_configuration_stop_start_up()
     {
         await using var s = _users.Harness();
-        var validator = s.Services.GetServices<Microsoft.Extensions.Options.IValidateOptions<Pop3AuthenticationOptions>>().Single();
+        var validator = s.Services.GetServices<Microsoft.Extensions.Options.IValidateOptions<Pop3AuthenticationOptions>>().OfType<Pop3AuthenticationOptionsValidator>().Single();
         var result = validator.Validate(null, new Pop3AuthenticationOptions { Mechanisms = ["PLAIN GSSAPI"], MaxAttempts = 0 });
         Assert.True(result.Failed);
         Assert.Contains("Pop3:Authentication:Mechanisms: unknown mechanism 'GSSAPI' (known: PLAIN LOGIN CRAM-MD5 SCRAM-SHA-256 OAUTHBEARER XOAUTH2 EXTERNAL).", result.Failures);

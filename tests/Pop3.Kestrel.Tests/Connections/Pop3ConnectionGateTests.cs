@@ -23,7 +23,7 @@ public sealed class Pop3ConnectionGateTests
 
     private Pop3ConnectionGate Gate(Pop3LimitsOptions limits, ILogger<Pop3ConnectionGate>? logger = null, IMeterFactory? meters = null)
     {
-        var throttle = new Pop3LoginThrottle(Options.Create(new Pop3AuthenticationOptions()), _time, NullLogger<Pop3LoginThrottle>.Instance);
+        var throttle = new Pop3LoginThrottle(Options.Create(new Pop3AuthenticationOptions()), _time);
         return new Pop3ConnectionGate(Options.Create(limits), throttle, logger ?? NullLogger<Pop3ConnectionGate>.Instance,
             Options.Create(new Pop3ServerOptions { AuthorizationTimeout = TimeSpan.FromSeconds(60) }), _time, meters);
     }

@@ -16,7 +16,7 @@ internal sealed class OAuthBearerMechanism(Pop3BearerTokenValidator validator) :
 
     public bool IsAvailable => validator.IsConfigured;
 
-    public IPop3SaslExchange Start(Pop3SessionContext context) => new BearerExchange(validator, Parse, validator.OAuthBearerError);
+    public IPop3SaslExchange Start(Pop3SessionContext context) => new BearerExchange(context, validator, Parse, validator.OAuthBearerError);
 
     /// <summary>Splits the client message into the claimed user (may be null) and the token.</summary>
     internal static bool Parse(string message, out string? user, out string token)
@@ -70,7 +70,7 @@ internal sealed class XOAuth2Mechanism(Pop3BearerTokenValidator validator) : IPo
 
     public bool IsAvailable => validator.IsConfigured;
 
-    public IPop3SaslExchange Start(Pop3SessionContext context) => new BearerExchange(validator, Parse, validator.XOAuth2Error);
+    public IPop3SaslExchange Start(Pop3SessionContext context) => new BearerExchange(context, validator, Parse, validator.XOAuth2Error);
 
     internal static bool Parse(string message, out string? user, out string token)
     {
@@ -101,7 +101,7 @@ internal sealed class XOAuth2Mechanism(Pop3BearerTokenValidator validator) : IPo
 internal delegate bool BearerParser(string message, out string? user, out string token);
 
 /// <summary>The exchange both bearer mechanisms share: one message, validated; on failure one error challenge.</summary>
-internal sealed class BearerExchange(Pop3BearerTokenValidator validator, BearerParser parse, Func<byte[]> error) : IPop3SaslExchange
+internal sealed class BearerExchange(Pop3SessionContext context, Pop3BearerTokenValidator validator, BearerParser parse, Func<byte[]> error) : IPop3SaslExchange
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
@@ -125,6 +125,11 @@ internal sealed class BearerExchange(Pop3BearerTokenValidator validator, BearerP
         if (!parse(text, out var claimed, out var token))
         {
             return Pop3SaslStep.Malformed;
+        }
+
+        if (!await Pop3LoginGuard.MayCheckAsync(context, claimed, cancellationToken))
+        {
+            return Pop3SaslStep.Failure(claimed);
         }
 
         var user = await validator.ValidateAsync(token, cancellationToken);

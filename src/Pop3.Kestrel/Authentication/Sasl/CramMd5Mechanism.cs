@@ -33,7 +33,7 @@ internal sealed partial class CramMd5Mechanism(Pop3SecretSource secrets, TimePro
     /// <summary>Makes the challenge; tests replace it to replay RFC 2195's example.</summary>
     internal Func<string>? ChallengeFactory { get; set; }
 
-    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(this);
+    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(this, context);
 
     /// <summary>HMAC-MD5 of <paramref name="message"/> finished from a 32-byte context (outer state, then inner state).</summary>
     internal static byte[] HmacMd5(ReadOnlySpan<byte> context, ReadOnlySpan<byte> message)
@@ -55,53 +55,65 @@ internal sealed partial class CramMd5Mechanism(Pop3SecretSource secrets, TimePro
 
     private string NewChallenge() => ChallengeFactory is { } factory ? factory() : Pop3SaslText.NewTimestamp(time);
 
-    private sealed class Exchange(CramMd5Mechanism mechanism) : IPop3SaslExchange
+    private sealed class Exchange(CramMd5Mechanism mechanism, Pop3SessionContext context) : IPop3SaslExchange
     {
         private byte[]? _challenge;
 
-        public ValueTask<Pop3SaslStep> StepAsync(ReadOnlyMemory<byte>? response, CancellationToken cancellationToken)
+        public async ValueTask<Pop3SaslStep> StepAsync(ReadOnlyMemory<byte>? response, CancellationToken cancellationToken)
         {
             if (_challenge is null)
             {
                 // CRAM-MD5 has no initial response: the server speaks first.
                 if (response is not null)
                 {
-                    return ValueTask.FromResult(Pop3SaslStep.Malformed);
+                    return Pop3SaslStep.Malformed;
                 }
 
                 _challenge = Encoding.ASCII.GetBytes(mechanism.NewChallenge());
-                return ValueTask.FromResult(Pop3SaslStep.Challenge(_challenge));
+                return Pop3SaslStep.Challenge(_challenge);
             }
 
-            return ValueTask.FromResult(Check(response!.Value.Span));
-        }
-
-        private Pop3SaslStep Check(ReadOnlySpan<byte> message)
-        {
-            var space = message.LastIndexOf((byte)' ');
-            if (space <= 0 || message.Length - space - 1 != 32 || !Pop3SaslText.TryDecodeField(message[..space], out var user))
+            if (!TryParse(response!.Value.Span, out var user, out var given))
             {
                 return Pop3SaslStep.Malformed;
             }
 
-            Span<byte> given = stackalloc byte[32];
+            return await Pop3LoginGuard.MayCheckAsync(context, user, cancellationToken) ? Check(user, given) : Pop3SaslStep.Failure(user);
+        }
+
+        private static bool TryParse(ReadOnlySpan<byte> message, out string user, out byte[] given)
+        {
+            given = [];
+            user = "";
+            var space = message.LastIndexOf((byte)' ');
+            if (space <= 0 || message.Length - space - 1 != 32 || !Pop3SaslText.TryDecodeField(message[..space], out user))
+            {
+                return false;
+            }
+
+            given = new byte[32];
             for (var i = 0; i < 32; i++)
             {
                 var c = message[space + 1 + i];
                 if (!char.IsAsciiHexDigit((char)c))
                 {
-                    return Pop3SaslStep.Malformed;
+                    return false;
                 }
 
                 given[i] = (byte)(c | 0x20); // hex digits to lower case
             }
 
+            return true;
+        }
+
+        private Pop3SaslStep Check(string user, byte[] given)
+        {
             var provider = mechanism.Secrets.Provider;
-            ReadOnlyMemory<byte> context = mechanism._standIn;
+            ReadOnlyMemory<byte> hmac = mechanism._standIn;
             var known = false;
             if (provider is not null && provider.TryGetCramMd5Context(user, out var stored) && stored.Length == CramMd5Scheme.ContextLength)
             {
-                context = stored;
+                hmac = stored;
                 known = true;
             }
             else if (provider is UsersFileAuthenticator users && users.SchemeOf(user) is { } scheme)
@@ -109,7 +121,7 @@ internal sealed partial class CramMd5Mechanism(Pop3SecretSource secrets, TimePro
                 LogNoCramMd5Secret(mechanism.Logger, user, scheme);
             }
 
-            var expected = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(HmacMd5(context.Span, _challenge)));
+            var expected = Encoding.ASCII.GetBytes(Convert.ToHexStringLower(HmacMd5(hmac.Span, _challenge)));
             var matches = CryptographicOperations.FixedTimeEquals(expected, given);
             return matches && known ? Pop3SaslStep.Success(user, provider!.GetMailbox(user)) : Pop3SaslStep.Failure(user);
         }

@@ -17,9 +17,9 @@ internal sealed class LoginMechanism(IPop3Authenticator authenticator) : IPop3Sa
 
     public bool IsAvailable => true;
 
-    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(authenticator, context.Connection);
+    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(authenticator, context);
 
-    private sealed class Exchange(IPop3Authenticator authenticator, Pop3ConnectionInfo connection) : IPop3SaslExchange
+    private sealed class Exchange(IPop3Authenticator authenticator, Pop3SessionContext context) : IPop3SaslExchange
     {
         private string? _user;
 
@@ -46,7 +46,12 @@ internal sealed class LoginMechanism(IPop3Authenticator authenticator) : IPop3Sa
                 return Pop3SaslStep.Malformed;
             }
 
-            var result = await authenticator.AuthenticateAsync(_user, password, connection, cancellationToken);
+            if (!await Pop3LoginGuard.MayCheckAsync(context, _user, cancellationToken))
+            {
+                return Pop3SaslStep.Failure(_user);
+            }
+
+            var result = await authenticator.AuthenticateAsync(_user, password, context.Connection, cancellationToken);
             return result.Status switch
             {
                 Pop3AuthenticationStatus.Succeeded => Pop3SaslStep.Success(_user, result.Mailbox ?? _user),

@@ -21,9 +21,9 @@ internal sealed class PlainMechanism(IPop3Authenticator authenticator, Pop3Secre
 
     public bool IsAvailable => true;
 
-    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(this, context.Connection);
+    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(this, context);
 
-    private sealed class Exchange(PlainMechanism mechanism, Pop3ConnectionInfo connection) : IPop3SaslExchange
+    private sealed class Exchange(PlainMechanism mechanism, Pop3SessionContext context) : IPop3SaslExchange
     {
         public async ValueTask<Pop3SaslStep> StepAsync(ReadOnlyMemory<byte>? response, CancellationToken cancellationToken)
         {
@@ -43,6 +43,12 @@ internal sealed class PlainMechanism(IPop3Authenticator authenticator, Pop3Secre
                 return Pop3SaslStep.Failure(authcid);
             }
 
+            if (!await Pop3LoginGuard.MayCheckAsync(context, authcid, cancellationToken))
+            {
+                return Pop3SaslStep.Failure(authcid);
+            }
+
+            var connection = context.Connection;
             var result = await mechanism.Authenticator.AuthenticateAsync(authcid, password, connection, cancellationToken);
             switch (result.Status)
             {

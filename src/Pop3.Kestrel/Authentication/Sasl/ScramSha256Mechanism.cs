@@ -30,7 +30,7 @@ internal sealed class ScramSha256Mechanism(Pop3SecretSource secrets) : IPop3Sasl
     /// <summary>Makes the server's part of the nonce; tests replace it to replay RFC 7677's example.</summary>
     internal Func<string>? NonceFactory { get; set; }
 
-    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(this);
+    public IPop3SaslExchange Start(Pop3SessionContext context) => new Exchange(this, context);
 
     /// <summary>The SCRAM-SHA-256 keys of <paramref name="password"/> (RFC 5802 §3).</summary>
     internal static Pop3ScramCredentials Derive(string password, byte[] salt, int iterations)
@@ -44,7 +44,7 @@ internal sealed class ScramSha256Mechanism(Pop3SecretSource secrets) : IPop3Sasl
 
     private string NewNonce() => NonceFactory is { } factory ? factory() : Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
 
-    private sealed class Exchange(ScramSha256Mechanism mechanism) : IPop3SaslExchange
+    private sealed class Exchange(ScramSha256Mechanism mechanism, Pop3SessionContext context) : IPop3SaslExchange
     {
         private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
@@ -55,19 +55,25 @@ internal sealed class ScramSha256Mechanism(Pop3SecretSource secrets) : IPop3Sasl
         private string? _user;
         private Pop3ScramCredentials? _keys;
 
-        public ValueTask<Pop3SaslStep> StepAsync(ReadOnlyMemory<byte>? response, CancellationToken cancellationToken)
+        public async ValueTask<Pop3SaslStep> StepAsync(ReadOnlyMemory<byte>? response, CancellationToken cancellationToken)
         {
             if (response is not { } message)
             {
-                return ValueTask.FromResult(_serverFirst is null ? Pop3SaslStep.Challenge(ReadOnlyMemory<byte>.Empty) : Pop3SaslStep.Malformed);
+                return _serverFirst is null ? Pop3SaslStep.Challenge(ReadOnlyMemory<byte>.Empty) : Pop3SaslStep.Malformed;
             }
 
             if (!TryDecode(message.Span, out var text))
             {
-                return ValueTask.FromResult(Pop3SaslStep.Malformed);
+                return Pop3SaslStep.Malformed;
             }
 
-            return ValueTask.FromResult(_serverFirst is null ? ClientFirst(text) : ClientFinal(text));
+            if (_serverFirst is null)
+            {
+                return ClientFirst(text);
+            }
+
+            // The client's proof is the guess: the limiter is asked before it is checked.
+            return await Pop3LoginGuard.MayCheckAsync(context, _user, cancellationToken) ? ClientFinal(text) : Pop3SaslStep.Failure(_user);
         }
 
         private Pop3SaslStep ClientFirst(string message)
