@@ -118,6 +118,7 @@ public sealed class Pop3PasswordSchemesTests
 
     [Theory]
     [MemberData(nameof(HashableSchemes))]
+    [Trait("Category", "Interop")]
     public async Task Hash_is_accepted_by_doveadm(string scheme, int? rounds)
     {
         var stored = Pop3PasswordSchemes.Hash(scheme, DovecotFixtures.Password, rounds);
