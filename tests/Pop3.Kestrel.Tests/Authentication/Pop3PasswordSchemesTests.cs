@@ -16,6 +16,7 @@ public sealed class Pop3PasswordSchemesTests
 
     [Theory]
     [MemberData(nameof(DovecotFixtures.All), MemberType = typeof(DovecotFixtures))]
+    [Trait("Category", "Slow")]
     public void Wrong_password_does_not_match_any_scheme(string password, string stored)
     {
         var parsed = Pop3StoredPassword.Parse(stored);
