@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 
@@ -20,7 +19,8 @@ internal sealed class ExternalProgramLookup(string searchPath, bool required)
     /// <summary>The environment variable that turns a missing program from a skip into a failure.</summary>
     public const string RequireVariable = "POP3_TEST_REQUIRE_TOOLS";
 
-    private readonly ConcurrentDictionary<string, string?> _postgreSqlBinDir = new();
+    // Asked once per lookup, and only when a PostgreSQL program is not on PATH.
+    private readonly Lazy<string?> _postgreSqlBinDir = new(() => AskPgConfigForBinDir(searchPath));
 
     /// <summary>The lookup of this process: PATH, and <c>POP3_TEST_REQUIRE_TOOLS</c> set to 1 or true.</summary>
     public static ExternalProgramLookup FromEnvironment { get; } = new(
@@ -32,7 +32,7 @@ internal sealed class ExternalProgramLookup(string searchPath, bool required)
 
     /// <summary>The full path of <paramref name="program"/>, or null if it is not installed.</summary>
     public string? Find(ExternalProgram program) =>
-        FindOnPath(program.Name) ?? (program.InPostgreSqlBinDir ? FindInPostgreSqlBinDir(program.Name) : null);
+        FindOnPath(searchPath, program.Name) ?? (program.InPostgreSqlBinDir ? FindInPostgreSqlBinDir(program.Name) : null);
 
     /// <summary>The full path of <paramref name="program"/>; if it is not installed, <see cref="Unavailable"/>.</summary>
     public string Locate(ExternalProgram program) => Find(program) ?? Unavailable(program.Needs);
@@ -52,7 +52,7 @@ internal sealed class ExternalProgramLookup(string searchPath, bool required)
         throw new SkipTestException(reason);
     }
 
-    private string? FindOnPath(string name)
+    private static string? FindOnPath(string searchPath, string name)
     {
         foreach (var folder in searchPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
@@ -68,8 +68,7 @@ internal sealed class ExternalProgramLookup(string searchPath, bool required)
 
     private string? FindInPostgreSqlBinDir(string name)
     {
-        var folder = _postgreSqlBinDir.GetOrAdd("", _ => AskPgConfigForBinDir());
-        if (folder is null)
+        if (_postgreSqlBinDir.Value is not { } folder)
         {
             return null;
         }
@@ -78,9 +77,9 @@ internal sealed class ExternalProgramLookup(string searchPath, bool required)
         return IsExecutableFile(candidate) ? candidate : null;
     }
 
-    private string? AskPgConfigForBinDir()
+    private static string? AskPgConfigForBinDir(string searchPath)
     {
-        if (FindOnPath("pg_config") is not { } pgConfig)
+        if (FindOnPath(searchPath, "pg_config") is not { } pgConfig)
         {
             return null;
         }

@@ -20,7 +20,8 @@ public static class ExternalTool
 
     /// <summary>
     /// The full path of <paramref name="tool"/>; if it is not installed the test is skipped, naming the tool and
-    /// <paramref name="debianPackage"/> (a failure with POP3_TEST_REQUIRE_TOOLS=1; see <see cref="ExternalProgramLookup"/>).
+    /// its Debian package (a failure with POP3_TEST_REQUIRE_TOOLS=1; see <see cref="ExternalProgramLookup"/>). The package
+    /// is <see cref="ExternalProgram"/>'s for a program it knows, else <paramref name="debianPackage"/>.
     /// </summary>
     public static string Locate(string tool, string debianPackage) => ExternalProgram.Named(tool, debianPackage).Locate();
 
