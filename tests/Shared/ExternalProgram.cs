@@ -32,21 +32,27 @@ internal sealed record ExternalProgram(string Name, string DebianPackage)
 
     public static ExternalProgram Runuser { get; } = new("runuser", "util-linux");
 
+    /// <summary>Dovecot's POP3 process, run over stdin/stdout: Debian keeps it off PATH, in lib/dovecot.</summary>
+    public static ExternalProgram DovecotPop3 { get; } = new("pop3", "dovecot-pop3d") { Home = ExternalProgramHome.DovecotLibexec, Title = "Dovecot's pop3" };
+
     /// <summary>PostgreSQL's initdb: Debian keeps it off PATH, in the folder <c>pg_config --bindir</c> names.</summary>
-    public static ExternalProgram Initdb { get; } = new("initdb", "postgresql-15") { InPostgreSqlBinDir = true };
+    public static ExternalProgram Initdb { get; } = new("initdb", "postgresql-15") { Home = ExternalProgramHome.PostgreSqlBinDir };
 
     /// <summary>PostgreSQL's pg_ctl, found as <see cref="Initdb"/> is.</summary>
-    public static ExternalProgram PgCtl { get; } = new("pg_ctl", "postgresql-15") { InPostgreSqlBinDir = true };
+    public static ExternalProgram PgCtl { get; } = new("pg_ctl", "postgresql-15") { Home = ExternalProgramHome.PostgreSqlBinDir };
 
-    /// <summary>Every program above, for a look-up by name.</summary>
+    /// <summary>The programs above a test may name by file name alone (not Dovecot's pop3: that name says too little).</summary>
     public static IReadOnlyList<ExternalProgram> Known { get; } =
         [Curl, Fetchmail, Mpop, OpenSsl, Python3, Unzip, Doveadm, Dovecot, Stat, Chown, Runuser, Initdb, PgCtl];
 
-    /// <summary>True for PostgreSQL's server programs, which are also looked for in <c>pg_config --bindir</c>.</summary>
-    public bool InPostgreSqlBinDir { get; init; }
+    /// <summary>Where the program is looked for after PATH, for programs a distribution keeps off PATH.</summary>
+    public ExternalProgramHome Home { get; init; } = ExternalProgramHome.Path;
+
+    /// <summary>What a reason calls the program; its file name unless that alone would not say which program it is.</summary>
+    public string Title { get => field ?? Name; init; }
 
     /// <summary>What a test without this program says: <c>needs fetchmail (Debian package fetchmail)</c>.</summary>
-    public string Needs => $"needs {Name} (Debian package {DebianPackage})";
+    public string Needs => $"needs {Title} (Debian package {DebianPackage})";
 
     /// <summary>The full path of the program; a skip, or a failure when programs are required, if it is not installed.</summary>
     public string Locate() => ExternalProgramLookup.FromEnvironment.Locate(this);

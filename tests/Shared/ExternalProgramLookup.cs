@@ -9,10 +9,11 @@ namespace Pop3.Tests;
 /// the test fails instead, so every interop path is proven where the programs are installed.
 /// </summary>
 /// <remarks>
-/// A program is searched for in the folders of PATH only, in order, and must be an executable file. PostgreSQL's
-/// server programs, which Debian keeps off PATH, are then looked for in the folder that <c>pg_config --bindir</c>
-/// prints, <c>pg_config</c> itself being found on PATH. So a PATH without those folders is a faithful picture of a
-/// machine without the programs.
+/// A program is searched for in the folders of PATH only, in order, and must be an executable file. Programs that
+/// Debian keeps off PATH are then looked for through one found on PATH (<see cref="ExternalProgramHome"/>):
+/// PostgreSQL's server programs in the folder that <c>pg_config --bindir</c> prints, Dovecot's helper processes in
+/// <c>lib/dovecot</c> beside doveadm's folder. So a PATH without those folders is a faithful picture of a machine
+/// without the programs.
 /// </remarks>
 internal sealed class ExternalProgramLookup(string searchPath, bool required)
 {
@@ -32,7 +33,12 @@ internal sealed class ExternalProgramLookup(string searchPath, bool required)
 
     /// <summary>The full path of <paramref name="program"/>, or null if it is not installed.</summary>
     public string? Find(ExternalProgram program) =>
-        FindOnPath(searchPath, program.Name) ?? (program.InPostgreSqlBinDir ? FindInPostgreSqlBinDir(program.Name) : null);
+        FindOnPath(searchPath, program.Name) ?? program.Home switch
+        {
+            ExternalProgramHome.PostgreSqlBinDir => FindIn(_postgreSqlBinDir.Value, program.Name),
+            ExternalProgramHome.DovecotLibexec => FindIn(DovecotLibexec(), program.Name),
+            _ => null,
+        };
 
     /// <summary>The full path of <paramref name="program"/>; if it is not installed, <see cref="Unavailable"/>.</summary>
     public string Locate(ExternalProgram program) => Find(program) ?? Unavailable(program.Needs);
@@ -66,16 +72,13 @@ internal sealed class ExternalProgramLookup(string searchPath, bool required)
         return null;
     }
 
-    private string? FindInPostgreSqlBinDir(string name)
-    {
-        if (_postgreSqlBinDir.Value is not { } folder)
-        {
-            return null;
-        }
+    private static string? FindIn(string? folder, string name) =>
+        folder is not null && IsExecutableFile(Path.Combine(folder, name)) ? Path.Combine(folder, name) : null;
 
-        var candidate = Path.Combine(folder, name);
-        return IsExecutableFile(candidate) ? candidate : null;
-    }
+    private string? DovecotLibexec() =>
+        (FindOnPath(searchPath, "doveadm") ?? FindOnPath(searchPath, "dovecot")) is { } program
+            ? Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(program))!, "lib", "dovecot")
+            : null;
 
     private static string? AskPgConfigForBinDir(string searchPath)
     {

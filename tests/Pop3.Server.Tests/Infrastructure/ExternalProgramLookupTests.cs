@@ -71,6 +71,18 @@ public sealed class ExternalProgramLookupTests : IDisposable
     }
 
     [Fact]
+    public void Dovecots_helper_processes_are_looked_for_in_lib_dovecot_beside_doveadm()
+    {
+        var bin = Folder("usr/bin");
+        Executable(bin, "doveadm", "#!/bin/sh\nexit 0\n");
+        var pop3 = Executable(Folder("usr/lib/dovecot"), "pop3", "#!/bin/sh\nexit 0\n");
+
+        Assert.Equal(pop3, new ExternalProgramLookup(bin, required: false).Find(ExternalProgram.DovecotPop3));
+        var skip = Assert.Throws<SkipTestException>(() => new ExternalProgramLookup(Folder("empty"), required: false).Locate(ExternalProgram.DovecotPop3));
+        Assert.Equal("needs Dovecot's pop3 (Debian package dovecot-pop3d)", skip.Message);
+    }
+
+    [Fact]
     public void A_program_named_by_a_test_takes_the_known_package_and_an_unknown_one_the_package_given()
     {
         Assert.Equal("needs doveadm (Debian package dovecot-core)", ExternalProgram.Named("doveadm", "doveadm").Needs);
