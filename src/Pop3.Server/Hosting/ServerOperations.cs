@@ -37,7 +37,10 @@ internal static class ServerOperations
                     throw new InvalidOperationException(
                         $"Serilog:Console:Format is '{configuration["Serilog:Console:Format"]}'; it must be text, json or none.");
             }
-        });
+        },
+        // Each host logs through its own logger, never the static Log.Logger: otherwise hosts in one process (the
+        // tests' parallel servers) write to whichever host set it last, and the first to stop silences the rest.
+        preserveStaticLogger: true);
         builder.Services.AddSystemd();
         builder.UseInlineSocketIo();
         return builder;
