@@ -148,12 +148,10 @@ public sealed class MaildirLockTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
     public async Task Lock_byte_held_by_another_process_is_in_use_until_that_process_is_killed()
     {
-        if (!MaildirLocks.SharedFileSupported)
-        {
-            return;
-        }
+        Skip.Unless(MaildirLocks.SharedFileSupported, "needs the shared lock file: Linux on x64 or arm64");
 
         await using (await _maildirs.OpenAsync())
         {
@@ -173,6 +171,7 @@ public sealed class MaildirLockTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
     public async Task Per_maildir_lock_held_by_another_process_is_in_use_until_that_process_is_killed()
     {
         using var maildirs = new TempMaildirs(MaildirLocking.PerMaildir);
@@ -180,12 +179,10 @@ public sealed class MaildirLockTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
     public async Task Both_locks_respect_the_flock_of_an_older_server_version()
     {
-        if (!MaildirLocks.SharedFileSupported)
-        {
-            return;
-        }
+        Skip.Unless(MaildirLocks.SharedFileSupported, "needs the shared lock file: Linux on x64 or arm64");
 
         using var maildirs = new TempMaildirs(MaildirLocking.Both);
         await AssertOldVersionFlockIsRespectedAsync(maildirs);
@@ -194,10 +191,7 @@ public sealed class MaildirLockTests : IDisposable
     [Fact]
     public async Task Both_locks_exclude_shared_file_servers()
     {
-        if (!MaildirLocks.SharedFileSupported)
-        {
-            return;
-        }
+        Skip.Unless(MaildirLocks.SharedFileSupported, "needs the shared lock file: Linux on x64 or arm64");
 
         using var both = new TempMaildirs(MaildirLocking.Both);
         await using var first = await both.OpenAsync();
@@ -224,12 +218,10 @@ public sealed class MaildirLockTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
     public async Task Lock_byte_is_the_maildirs_inode_number_whatever_the_spelling()
     {
-        if (!MaildirLocks.SharedFileSupported)
-        {
-            return;
-        }
+        Skip.Unless(MaildirLocks.SharedFileSupported, "needs the shared lock file: Linux on x64 or arm64");
 
         // Servers of two versions sharing Maildirs exclude each other only while the byte is chosen the same way.
         await using (await _maildirs.OpenAsync())
@@ -244,7 +236,7 @@ public sealed class MaildirLockTests : IDisposable
 
     private static long StatInode(string path)
     {
-        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true })!;
+        using var stat = Process.Start(new ProcessStartInfo(ExternalProgram.Stat.Locate(), ["-c", "%i", path]) { RedirectStandardOutput = true })!;
         var text = stat.StandardOutput.ReadToEnd().Trim();
         stat.WaitForExit();
         return long.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
@@ -269,7 +261,7 @@ public sealed class MaildirLockTests : IDisposable
 
     private static Process StartPython(string script, params string[] arguments)
     {
-        var start = new ProcessStartInfo("python3")
+        var start = new ProcessStartInfo(ExternalProgram.Python3.Locate())
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

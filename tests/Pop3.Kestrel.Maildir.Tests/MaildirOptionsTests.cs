@@ -152,10 +152,7 @@ public sealed class MaildirOptionsTests : IDisposable
     [Fact]
     public async Task Start_up_creates_the_default_lock_file_in_an_existing_mail_root()
     {
-        if (!MaildirLocks.SharedFileSupported)
-        {
-            return;
-        }
+        Skip.Unless(MaildirLocks.SharedFileSupported, "needs the shared lock file: Linux on x64 or arm64");
 
         Directory.CreateDirectory(Path.Combine(_maildirs.Folder, "mail"));
         var template = Path.Combine(_maildirs.Folder, "mail", MaildirOptions.UserPlaceholder, "Maildir");
@@ -172,10 +169,7 @@ public sealed class MaildirOptionsTests : IDisposable
     [Fact]
     public async Task A_missing_mail_root_is_not_created_at_start_up_and_the_first_login_opens_the_lock_file()
     {
-        if (!MaildirLocks.SharedFileSupported)
-        {
-            return;
-        }
+        Skip.Unless(MaildirLocks.SharedFileSupported, "needs the shared lock file: Linux on x64 or arm64");
 
         // A storage that is not mounted yet must stay visible as missing (readiness reports it), not be papered over.
         var mailRoot = Path.Combine(_maildirs.Folder, "mail");
@@ -202,10 +196,7 @@ public sealed class MaildirOptionsTests : IDisposable
     [Fact]
     public async Task Unusable_lock_file_stops_the_start_naming_the_setting()
     {
-        if (!MaildirLocks.SharedFileSupported)
-        {
-            return;
-        }
+        Skip.Unless(MaildirLocks.SharedFileSupported, "needs the shared lock file: Linux on x64 or arm64");
 
         // A lock file "inside" a regular file can be neither created nor opened.
         var notADirectory = Path.Combine(_maildirs.Folder, "plain-file");

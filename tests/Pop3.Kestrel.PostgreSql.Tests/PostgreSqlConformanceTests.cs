@@ -6,6 +6,8 @@ namespace Pop3.Kestrel.PostgreSql.Tests;
 
 /// <summary>The PostgreSQL store against the maildrop contract, on a real server.</summary>
 [Collection(PostgreSqlCollection.Name)]
+[Trait("Category", "Interop")]
+[Trait("Category", "PostgreSql")]
 public sealed class PostgreSqlConformanceTests(PostgreSqlFixture database) : MaildropConformanceTests<PostgreSqlMaildrop>
 {
     private NpgsqlDataSource? _dataSource;

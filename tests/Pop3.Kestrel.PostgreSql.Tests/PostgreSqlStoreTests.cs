@@ -7,6 +7,8 @@ namespace Pop3.Kestrel.PostgreSql.Tests;
 
 /// <summary>What the PostgreSQL store promises beyond the maildrop contract: migrations, readiness, the crash-safe lock, streaming.</summary>
 [Collection(PostgreSqlCollection.Name)]
+[Trait("Category", "Interop")]
+[Trait("Category", "PostgreSql")]
 public sealed class PostgreSqlStoreTests(PostgreSqlFixture fixture) : IAsyncLifetime
 {
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));

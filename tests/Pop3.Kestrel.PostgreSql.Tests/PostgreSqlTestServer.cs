@@ -14,14 +14,14 @@ namespace Pop3.Kestrel.PostgreSql.Tests;
 /// may create databases, e.g. <c>Host=127.0.0.1;Port=54329;Username=postgres</c> (what <c>.ci/run</c> exports after
 /// starting its cluster). Without it, and with PostgreSQL 15's binaries installed, the fixture starts a private cluster
 /// itself (initdb in a temporary folder, a free port, trust authentication; as the <c>postgres</c> user when running as
-/// root) and stops it afterwards. Without either the tests fail and say what to do: they are never skipped.
+/// root) and stops it afterwards. Without either, the tests that use the database are skipped, naming initdb and its
+/// Debian package (failed instead when <c>POP3_TEST_REQUIRE_TOOLS=1</c>). The programs are found through
+/// <see cref="ExternalProgramLookup"/>: PATH, then the folder <c>pg_config --bindir</c> names.
 /// </para>
 /// </remarks>
 public sealed class PostgreSqlTestServer : IAsyncDisposable
 {
     public const string EnvironmentVariable = "POP3_TEST_POSTGRES";
-    private const string Binaries = "/usr/lib/postgresql/15/bin";
-
     private readonly string? _clusterFolder;
     private readonly string _adminConnectionString;
 
@@ -39,25 +39,30 @@ public sealed class PostgreSqlTestServer : IAsyncDisposable
             return new PostgreSqlTestServer(configured, null);
         }
 
-        if (!File.Exists(Path.Combine(Binaries, "initdb")))
+        var lookup = ExternalProgramLookup.FromEnvironment;
+        var initdb = lookup.Find(ExternalProgram.Initdb)
+            ?? lookup.Unavailable($"{ExternalProgram.Initdb.Needs} to start a PostgreSQL cluster, or {EnvironmentVariable} set to the connection string " +
+                "of a server where the tests may create databases (e.g. Host=127.0.0.1;Port=54329;Username=postgres)");
+        var pgCtl = ExternalProgram.PgCtl.Locate();
+        var asRoot = Environment.UserName == "root";
+        if (asRoot)
         {
-            throw new InvalidOperationException(
-                $"No PostgreSQL for the tests: set {EnvironmentVariable} to a connection string of a server where the tests may create databases " +
-                $"(e.g. Host=127.0.0.1;Port=54329;Username=postgres), or install PostgreSQL 15 (apt-get install postgresql-15) so the tests can start one.");
+            // PostgreSQL refuses to run as root: the cluster is made and run as the postgres user.
+            ExternalProgram.Runuser.Locate();
+            ExternalProgram.Chown.Locate();
         }
 
         var folder = Path.Combine(Path.GetTempPath(), "pop3-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
-        var asRoot = Environment.UserName == "root";
         if (asRoot)
         {
-            await RunAsync("chown", ["postgres:postgres", folder], asRoot: false);
+            await RunAsync(ExternalProgram.Chown.Locate(), ["postgres:postgres", folder], asRoot: false);
         }
 
         var data = Path.Combine(folder, "data");
-        await RunAsync(Path.Combine(Binaries, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync"], asRoot);
+        await RunAsync(initdb, ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync"], asRoot);
         var port = FreePort();
-        await RunAsync(Path.Combine(Binaries, "pg_ctl"),
+        await RunAsync(pgCtl,
             ["-D", data, "-l", Path.Combine(folder, "log"), "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "start"], asRoot);
         return new PostgreSqlTestServer($"Host=127.0.0.1;Port={port};Username=postgres", folder);
     }
@@ -92,7 +97,7 @@ public sealed class PostgreSqlTestServer : IAsyncDisposable
         }
 
         NpgsqlConnection.ClearAllPools();
-        await RunAsync(Path.Combine(Binaries, "pg_ctl"), ["-D", Path.Combine(_clusterFolder, "data"), "-m", "immediate", "-w", "stop"], Environment.UserName == "root");
+        await RunAsync(ExternalProgram.PgCtl.Locate(), ["-D", Path.Combine(_clusterFolder, "data"), "-m", "immediate", "-w", "stop"], Environment.UserName == "root");
         Directory.Delete(_clusterFolder, recursive: true);
     }
 
@@ -105,7 +110,7 @@ public sealed class PostgreSqlTestServer : IAsyncDisposable
 
     private static async Task RunAsync(string tool, string[] arguments, bool asRoot)
     {
-        var start = new ProcessStartInfo(asRoot ? "runuser" : tool)
+        var start = new ProcessStartInfo(asRoot ? ExternalProgram.Runuser.Locate() : tool)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -136,16 +141,38 @@ public sealed class PostgreSqlTestServer : IAsyncDisposable
     }
 }
 
-/// <summary>One server (started once for the whole test assembly run) and one database for the tests that share the fixture.</summary>
+/// <summary>
+/// One server (started once for the whole test assembly run) and one database for the tests that share the fixture.
+/// </summary>
+/// <remarks>
+/// Without a PostgreSQL the fixture itself does not fail (tests of the collection that never touch the database still
+/// run): <see cref="ConnectionString"/> and <see cref="Server"/> skip, or fail when programs are required, the tests that do.
+/// </remarks>
 public sealed class PostgreSqlFixture : IAsyncLifetime
 {
     private static readonly SemaphoreSlim s_gate = new(1, 1);
     private static PostgreSqlTestServer? s_server;
     private static int s_users;
+    private string _connectionString = "";
+    private Exception? _unavailable;
 
-    public string ConnectionString { get; private set; } = "";
+    public string ConnectionString
+    {
+        get
+        {
+            ThrowIfUnavailable();
+            return _connectionString;
+        }
+    }
 
-    public PostgreSqlTestServer Server => s_server!;
+    public PostgreSqlTestServer Server
+    {
+        get
+        {
+            ThrowIfUnavailable();
+            return s_server!;
+        }
+    }
 
     public async Task InitializeAsync()
     {
@@ -155,17 +182,40 @@ public sealed class PostgreSqlFixture : IAsyncLifetime
             s_server ??= await PostgreSqlTestServer.StartAsync();
             s_users++;
         }
+        catch (Exception e) when (e is SkipTestException or Xunit.Sdk.FailException)
+        {
+            _unavailable = e;
+            return;
+        }
         finally
         {
             s_gate.Release();
         }
 
-        ConnectionString = await s_server.CreateDatabaseAsync();
+        _connectionString = await s_server.CreateDatabaseAsync();
+    }
+
+    /// <summary>Each test that needs the database ends the way the fixture's start did: a skip, or a failure.</summary>
+    private void ThrowIfUnavailable()
+    {
+        switch (_unavailable)
+        {
+            case SkipTestException skip:
+                throw new SkipTestException(skip.Message);
+            case not null:
+                Assert.Fail(_unavailable.Message);
+                break;
+        }
     }
 
     public async Task DisposeAsync()
     {
-        await s_server!.DropDatabaseAsync(ConnectionString);
+        if (_unavailable is not null)
+        {
+            return;
+        }
+
+        await s_server!.DropDatabaseAsync(_connectionString);
         await s_gate.WaitAsync();
         try
         {

@@ -41,7 +41,10 @@ internal static class ServerOperations
                     throw new OptionsValidationException("Serilog:Console:Format", typeof(string),
                         [$"Serilog:Console:Format is '{configuration["Serilog:Console:Format"]}'; it must be one of: text, json, none."]);
             }
-        });
+        },
+        // Each host logs through its own logger, never the static Log.Logger: otherwise hosts in one process (the
+        // tests' parallel servers) write to whichever host set it last, and the first to stop silences the rest.
+        preserveStaticLogger: true);
         builder.Services.AddSystemd();
         builder.UseInlineSocketIo();
         return builder;

@@ -5,13 +5,8 @@ namespace Pop3.Kestrel.Tests.Authentication;
 /// <summary>Runs Dovecot's own <c>doveadm pw</c>, to check that what we write is what Dovecot reads.</summary>
 internal static class Doveadm
 {
-    private static readonly string[] SearchPath = ["/usr/bin/doveadm", "/usr/local/bin/doveadm", "/usr/sbin/doveadm"];
-
-    /// <summary>The path of doveadm, or a failure that says how to install it.</summary>
-    public static string Path =>
-        SearchPath.FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException(
-            "doveadm is not installed, so Dovecot cannot be asked to check our hashes. Install Debian's dovecot-core (apt-get install -y dovecot-core).");
+    /// <summary>The path of doveadm; a skip naming Debian's dovecot-core if it is not installed.</summary>
+    public static string Path => ExternalProgram.Doveadm.Locate();
 
     /// <summary>True when <c>doveadm pw -t STORED -p PASSWORD</c> says the password matches.</summary>
     public static async Task<bool> VerifiesAsync(string stored, string password)

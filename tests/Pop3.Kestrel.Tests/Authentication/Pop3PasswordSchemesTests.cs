@@ -16,6 +16,7 @@ public sealed class Pop3PasswordSchemesTests
 
     [Theory]
     [MemberData(nameof(DovecotFixtures.All), MemberType = typeof(DovecotFixtures))]
+    [Trait("Category", "Slow")]
     public void Wrong_password_does_not_match_any_scheme(string password, string stored)
     {
         var parsed = Pop3StoredPassword.Parse(stored);
@@ -118,6 +119,7 @@ public sealed class Pop3PasswordSchemesTests
 
     [Theory]
     [MemberData(nameof(HashableSchemes))]
+    [Trait("Category", "Interop")]
     public async Task Hash_is_accepted_by_doveadm(string scheme, int? rounds)
     {
         var stored = Pop3PasswordSchemes.Hash(scheme, DovecotFixtures.Password, rounds);

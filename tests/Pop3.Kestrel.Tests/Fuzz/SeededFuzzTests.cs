@@ -21,6 +21,7 @@ public sealed class SeededFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Mutated_commands_never_crash_hang_or_allocate_out_of_proportion()
     {
         var seconds = double.TryParse(Environment.GetEnvironmentVariable("POP3_FUZZ_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out var s) ? s : 6;

@@ -160,6 +160,7 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
     [InlineData("AUTH=LOGIN", "alice:secret")]
     [InlineData("AUTH=CRAM-MD5", "carol:wonderland")]
     [InlineData("AUTH=+APOP", "alice:secret")]
+    [Trait("Category", "Interop")]
     public async Task Curl_logs_in_and_lists(string loginOptions, string credentials)
     {
         var endPoint = _server.Pop3EndPoint;
@@ -171,6 +172,7 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
     [Theory]
     [InlineData("AUTH=OAUTHBEARER")]
     [InlineData("AUTH=XOAUTH2")]
+    [Trait("Category", "Interop")]
     public async Task Curl_logs_in_with_a_bearer_token(string loginOptions)
     {
         var endPoint = _server.Pop3EndPoint;
@@ -180,6 +182,7 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
     public async Task Curl_with_a_wrong_password_fails_to_log_in()
     {
         var (exit, _, _) = await ExternalTool.RunAsync("curl", "curl", _directory, "-sS", "--max-time", "30", "--login-options", "AUTH=PLAIN", "-u", "alice:wrong", $"pop3://{_server.Pop3EndPoint}/");
@@ -189,6 +192,7 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
     [Theory]
     [InlineData("p.apop('alice', 'secret')")]
     [InlineData("p.user('alice'); p.pass_('secret')")]
+    [Trait("Category", "Interop")]
     public async Task Python_poplib_logs_in(string login)
     {
         var endPoint = _server.Pop3EndPoint;
@@ -199,6 +203,7 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
     public async Task Python_poplib_apop_with_a_wrong_password_is_refused()
     {
         var endPoint = _server.Pop3EndPoint;

@@ -32,6 +32,8 @@ public sealed class CliTests(PostgreSqlFixture database) : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
+    [Trait("Category", "PostgreSql")]
     public async Task Deliver_stores_the_bytes_in_postgresql()
     {
         var user = "u" + Guid.NewGuid().ToString("N")[..12];
@@ -83,6 +85,8 @@ public sealed class CliTests(PostgreSqlFixture database) : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
+    [Trait("Category", "PostgreSql")]
     public async Task Import_keeps_dovecot_uidls_and_can_run_again()
     {
         var maildir = Path.Combine(_folder, "dovecot", "Maildir");

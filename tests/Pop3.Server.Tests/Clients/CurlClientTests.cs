@@ -10,6 +10,7 @@ namespace Pop3.Server.Tests.Clients;
 /// otherwise: a single-line command such as DELE needs --head (-I, i.e. CURLOPT_NOBODY), or curl waits for a body that
 /// never comes.
 /// </summary>
+[Trait("Category", "Interop")]
 public sealed class CurlClientTests : ExternalClientTests
 {
     private string Url(string path = "") => $"pop3://127.0.0.1:{Server.Pop3EndPoint.Port}/{path}";

@@ -11,6 +11,7 @@ namespace Pop3.Server.Tests.Clients;
 /// asserted as such: fetchmail drops a leading mbox "From " envelope line (corpus files 010 and 020),
 /// treating it as an envelope rather than message content. Everything else must arrive byte for byte.
 /// </summary>
+[Trait("Category", "Interop")]
 public sealed class FetchmailClientTests : ExternalClientTests
 {
     private async Task<ExternalToolResult> FetchmailAsync(bool keep)

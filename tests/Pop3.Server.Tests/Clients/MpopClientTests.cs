@@ -10,6 +10,7 @@ namespace Pop3.Server.Tests.Clients;
 /// (bare CR, NUL and 8-bit bytes included), so what it delivers must be the CRLF-normalised message
 /// with CRLF replaced by LF, exactly. Unlike fetchmail it keeps a leading mbox "From " line.
 /// </summary>
+[Trait("Category", "Interop")]
 public sealed class MpopClientTests : ExternalClientTests
 {
     private async Task<ExternalToolResult> MpopAsync(bool keep)

@@ -10,6 +10,7 @@ namespace Pop3.Server.Tests.Clients;
 /// (every line, the last one too) must give the CRLF-normalised message exactly. retr's octet count
 /// (line lengths with CRLF, minus the stuffing dots) must equal the LIST size.
 /// </summary>
+[Trait("Category", "Interop")]
 public sealed class PythonPoplibClientTests : IAsyncLifetime, IDisposable
 {
     private const string Script = """

@@ -52,6 +52,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output) : IDisposable
 
     [Fact]
     [Trait("Category", "Crash")]
+    [Trait("Category", "Slow")]
     public async Task Sigkill_at_any_point_of_a_session_never_loses_or_half_writes_a_message()
     {
         var rounds = int.TryParse(Environment.GetEnvironmentVariable("POP3_CRASH_ROUNDS"), out var r) ? r : 10;

@@ -21,6 +21,7 @@ public sealed class MaildirLockAcrossProcessesTests : IDisposable
 
     [Fact]
     [Trait("Category", "Crash")]
+    [Trait("Category", "Slow")]
     public async Task A_mailbox_open_on_one_server_is_in_use_on_another_until_the_first_is_killed()
     {
         await using var first = await ServerProcess.StartAsync(_root);

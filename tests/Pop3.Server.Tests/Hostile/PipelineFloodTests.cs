@@ -24,6 +24,7 @@ public sealed class PipelineFloodTests(HostileServerFixture fixture, ITestOutput
     private const long MemoryBound = 4 * 1024 * 1024;
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Pipelined_commands_without_reading_keep_memory_bounded_and_every_reply_arrives_in_order()
     {
         // The replies are known in advance: ask for each kind once, on a connection of its own.

@@ -30,6 +30,7 @@ public sealed class SlowClientTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_slow_loris_before_login_is_closed_at_the_authorization_deadline_while_others_are_served()
     {
         await using var loris = await RawPop3Client.ConnectAsync(_server.Pop3EndPoint);
@@ -64,6 +65,7 @@ public sealed class SlowClientTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_tls_client_that_never_finishes_the_handshake_is_closed_at_the_handshake_timeout()
     {
         using var tcp = new TcpClient();

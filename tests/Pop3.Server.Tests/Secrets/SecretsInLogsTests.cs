@@ -22,6 +22,7 @@ public sealed class SecretsInLogsTests : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), "pop3-secrets-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task No_password_appears_in_anything_the_server_logs_at_verbose()
     {
         Directory.CreateDirectory(Path.Combine(_root, "alice", "Maildir", "cur"));

@@ -10,6 +10,8 @@ namespace Pop3.Server.Tests.Stores;
 
 /// <summary>Two servers on one PostgreSQL database, as two nodes behind a load balancer.</summary>
 [Collection(PostgreSqlCollection.Name)]
+[Trait("Category", "Interop")]
+[Trait("Category", "PostgreSql")]
 public sealed class PostgreSqlTwoNodeTests(PostgreSqlFixture database) : IAsyncLifetime
 {
     private const string First = "Subject: one\r\n\r\nbody one\r\n";

@@ -163,6 +163,7 @@ public sealed class TlsTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
     public async Task Openssl_s_client_speaks_pop3_over_stls_and_over_port_995_style_tls()
     {
         var script = "USER alice\nPASS secret\nSTAT\nQUIT\n";
@@ -178,6 +179,7 @@ public sealed class TlsTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
     public async Task Tls_1_1_is_refused_while_tls_1_2_is_accepted_and_no_alpn_is_offered()
     {
         var port = _server.EndPointOf("Secure").Port;
@@ -194,6 +196,7 @@ public sealed class TlsTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
     public async Task Curl_fetches_over_pop3s_and_over_stls_with_ssl_reqd()
     {
         var output = Path.Combine(_certificates.Folder, "curl.eml");
@@ -212,6 +215,7 @@ public sealed class TlsTests : IAsyncLifetime
     }
 
     [Fact]
+    [Trait("Category", "Interop")]
     public async Task Python_poplib_uses_pop3_ssl_and_stls()
     {
         var script = $$"""
