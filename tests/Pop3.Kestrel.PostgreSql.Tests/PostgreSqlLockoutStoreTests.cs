@@ -6,6 +6,8 @@ namespace Pop3.Kestrel.PostgreSql.Tests;
 
 /// <summary>Bans and familiar addresses in PostgreSQL: kept across a restart, shared by nodes, bounded per user.</summary>
 [Collection(PostgreSqlCollection.Name)]
+[Trait("Category", "Interop")]
+[Trait("Category", "PostgreSql")]
 public sealed class PostgreSqlLockoutStoreTests(PostgreSqlFixture fixture) : IAsyncLifetime
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);

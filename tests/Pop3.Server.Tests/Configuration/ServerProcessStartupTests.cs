@@ -11,6 +11,7 @@ namespace Pop3.Server.Tests.Configuration;
 /// The built server (dotnet Pop3.Server.dll) as an operator starts it: a wrong setting or a start-up failure ends the
 /// process within seconds with one message naming the key or the listener, a sysexits code, and no stack trace.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed partial class ServerProcessStartupTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("pop3-startup-").FullName;

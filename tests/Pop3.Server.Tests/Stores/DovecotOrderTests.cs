@@ -15,7 +15,6 @@ namespace Pop3.Server.Tests.Stores;
 [Trait("Category", "Interop")]
 public sealed class DovecotOrderTests : IDisposable
 {
-    private const string DovecotPop3 = "/usr/lib/dovecot/pop3";
     private readonly TempDirectory _home = new();
 
     public void Dispose() => _home.Dispose();
@@ -143,9 +142,7 @@ public sealed class DovecotOrderTests : IDisposable
     /// <summary>Runs Dovecot's POP3 process pre-authenticated on <paramref name="maildir"/> with the same commands.</summary>
     private async Task<List<Listed>> DovecotListingAsync(string maildir, int count)
     {
-        Assert.True(
-            File.Exists(DovecotPop3),
-            $"{DovecotPop3} is missing: install the Debian package 'dovecot-pop3d' (apt-get install dovecot-pop3d; .ci/run does this).");
+        var dovecotPop3 = ExternalProgram.DovecotPop3.Locate();
         var state = Path.Combine(_home.Path, "dovecot-state");
         Directory.CreateDirectory(state);
         var log = Path.Combine(state, "dovecot.log");
@@ -173,7 +170,7 @@ public sealed class DovecotOrderTests : IDisposable
             await RunAsync("chown", "-R", $"{uid}:{gid}", _home.Path);
         }
 
-        var start = new ProcessStartInfo(DovecotPop3)
+        var start = new ProcessStartInfo(dovecotPop3)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,

@@ -8,6 +8,8 @@ namespace Pop3.Server.Tests.Stores;
 
 /// <summary>Two nodes on one PostgreSQL database share bans and familiar addresses.</summary>
 [Collection(PostgreSqlCollection.Name)]
+[Trait("Category", "Interop")]
+[Trait("Category", "PostgreSql")]
 public sealed class PostgreSqlBanTests(PostgreSqlFixture database) : IAsyncLifetime
 {
     private const string Banned = "-ERR [SYS/TEMP] Too many failed logins from your address, try again later";
