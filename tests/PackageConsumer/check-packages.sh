@@ -44,5 +44,6 @@ dotnet build "$WORK/consumer/PackageConsumer.csproj" -c Release -p:Pop3PackageVe
 grep -q "\"Pop3.Kestrel/$VERSION\"" "$WORK/consumer/obj/project.assets.json"
 
 echo "==> running the consumer"
-dotnet "$WORK/consumer/bin/Release/net10.0/PackageConsumer.dll" </dev/null
+# From its own folder: its content root must not be the repository, whose appsettings.json is the server's.
+(cd "$WORK/consumer" && dotnet bin/Release/net10.0/PackageConsumer.dll </dev/null)
 echo "packages: OK"
