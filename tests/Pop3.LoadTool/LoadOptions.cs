@@ -35,6 +35,9 @@ public sealed record LoadOptions
     /// <summary>The server's process id: its tree's CPU and memory are measured. 0 = not measured.</summary>
     public int ServerPid { get; init; }
 
+    /// <summary>"none" (plaintext), "stls" (STLS after the greeting) or "implicit" (TLS from the first octet, as on port 995).</summary>
+    public string Tls { get; init; } = "none";
+
     /// <summary>A label copied into the output (e.g. "ours", "dovecot").</summary>
     public string Label { get; init; } = "";
 
@@ -64,6 +67,7 @@ public sealed record LoadOptions
                 "--depth" => options with { Depth = Int(value) },
                 "--server-pid" => options with { ServerPid = Int(value) },
                 "--label" => options with { Label = value },
+                "--tls" => value is "none" or "stls" or "implicit" ? options with { Tls = value } : throw new ArgumentException($"--tls is none, stls or implicit, not '{value}'."),
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }
