@@ -111,7 +111,7 @@ public static class LoadRunner
         private async Task LoginOnceAsync(string user, List<double> latencies, CancellationToken stop)
         {
             var start = Stopwatch.GetTimestamp();
-            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls);
+            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls, options.TlsResume);
             await connection.LoginAsync(user, options.Password, stop);
             await connection.StatAsync(stop);
             await connection.QuitAsync(stop);
@@ -121,7 +121,7 @@ public static class LoadRunner
 
         private async Task BigboxOnceAsync(string user, List<double> latencies, CancellationToken stop)
         {
-            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls);
+            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls, options.TlsResume);
             await connection.SendAsync(Encoding.ASCII.GetBytes("USER " + user + "\r\n"), stop);
             await connection.ExpectOkAsync("USER", stop);
 
@@ -138,7 +138,7 @@ public static class LoadRunner
 
         private async Task RetrSessionAsync(string user, CancellationToken stop)
         {
-            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls);
+            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls, options.TlsResume);
             await connection.LoginAsync(user, options.Password, stop);
             var (count, _) = await connection.StatAsync(stop);
             _mailboxMessages = count;
@@ -167,7 +167,7 @@ public static class LoadRunner
 
         private async Task PipelineSessionAsync(string user, CancellationToken stop)
         {
-            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls);
+            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls, options.TlsResume);
             await connection.LoginAsync(user, options.Password, stop);
             var (count, _) = await connection.StatAsync(stop);
             string[] mix = count > 0 ? ["NOOP", "STAT", "LIST 1", "UIDL 1"] : ["NOOP", "STAT"];
@@ -203,7 +203,7 @@ public static class LoadRunner
                 await gate.WaitAsync(cancellationToken);
                 try
                 {
-                    var connection = await Pop3LoadConnection.ConnectAsync(endPoint, cancellationToken, options.Tls);
+                    var connection = await Pop3LoadConnection.ConnectAsync(endPoint, cancellationToken, options.Tls, options.TlsResume);
                     connections[i] = connection;
                     await connection.LoginAsync(options.UserFor(i), options.Password, cancellationToken);
                     Interlocked.Increment(ref _operations);

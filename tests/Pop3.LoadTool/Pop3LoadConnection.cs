@@ -35,7 +35,7 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
     public long Received { get; private set; }
 
     /// <summary>Connects and checks the greeting; with <paramref name="tls"/> "stls" it then runs STLS, with "implicit" the handshake comes first.</summary>
-    public static async Task<Pop3LoadConnection> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken, string tls = "none")
+    public static async Task<Pop3LoadConnection> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken, string tls = "none", bool resume = false)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -53,7 +53,7 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
         {
             if (tls == "implicit")
             {
-                await connection.HandshakeAsync(cancellationToken);
+                await connection.HandshakeAsync(resume, cancellationToken);
             }
 
             await connection.ExpectOkAsync("greeting", cancellationToken);
@@ -66,7 +66,7 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
                     throw new Pop3CheckException("Data after the STLS reply, before the handshake.");
                 }
 
-                await connection.HandshakeAsync(cancellationToken);
+                await connection.HandshakeAsync(resume, cancellationToken);
             }
         }
         catch
@@ -78,7 +78,7 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
         return connection;
     }
 
-    private async Task HandshakeAsync(CancellationToken cancellationToken)
+    private async Task HandshakeAsync(bool resume, CancellationToken cancellationToken)
     {
         var ssl = new SslStream(new NetworkStream(_socket, ownsSocket: false), leaveInnerStreamOpen: false);
         _tls = ssl;
@@ -87,6 +87,7 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
             TargetHost = "localhost",
             EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            AllowTlsResume = resume,
         }, cancellationToken);
     }
 
