@@ -33,6 +33,15 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
     /// </remarks>
     public bool IsHandshaking { get; set; } = true;
 
+    private volatile bool _stoppedWaiting;
+
+    /// <summary>From now on no write or flush waits for the client: the pending flush returns, later ones are skipped.</summary>
+    public void StopWaiting()
+    {
+        _stoppedWaiting = true;
+        transport.Output.CancelPendingFlush();
+    }
+
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         while (true)
@@ -65,7 +74,7 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
-        if (IsHandshaking)
+        if (IsHandshaking && !_stoppedWaiting)
         {
             return WriteAndFlushAsync(source, cancellationToken);
         }
@@ -88,6 +97,11 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
+        if (_stoppedWaiting)
+        {
+            return;
+        }
+
         var result = await transport.Output.FlushAsync(cancellationToken);
         if (result.IsCompleted)
         {

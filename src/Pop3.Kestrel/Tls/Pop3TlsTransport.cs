@@ -19,13 +19,18 @@ internal sealed class Pop3TlsTransport : IDuplexPipe, IAsyncDisposable
     /// <summary>The largest plaintext of one TLS record (RFC 8446 §5.1, RFC 5246 §6.2.1).</summary>
     internal const int RecordSize = 16 * 1024;
 
+    /// <summary>How long closing may wait for a client that does not read: the rest of the reply and close_notify.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly TimeProvider _time;
     private readonly DuplexPipeStream _plain;
     private readonly SslStream _ssl;
     private PipeReader? _input;
     private PipeWriter? _output;
 
-    private Pop3TlsTransport(IDuplexPipe transport)
+    private Pop3TlsTransport(IDuplexPipe transport, TimeProvider time)
     {
+        _time = time;
         _plain = new DuplexPipeStream(transport);
         _ssl = new SslStream(_plain, leaveInnerStreamOpen: true);
     }
@@ -48,7 +53,7 @@ internal sealed class Pop3TlsTransport : IDuplexPipe, IAsyncDisposable
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var tls = new Pop3TlsTransport(transport);
+        var tls = new Pop3TlsTransport(transport, time);
         using var deadline = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
         try
@@ -70,6 +75,9 @@ internal sealed class Pop3TlsTransport : IDuplexPipe, IAsyncDisposable
     /// <summary>Completes the pipes, sends close_notify if the client is still there, and releases the TLS session.</summary>
     public async ValueTask DisposeAsync()
     {
+        // A client that stopped reading would hold every flush below for ever: they give up after a bound.
+        using var giveUp = new CancellationTokenSource(CloseTimeout, _time);
+        using var cancel = giveUp.Token.Register(static plain => ((DuplexPipeStream)plain!).StopWaiting(), _plain);
         if (_input is not null)
         {
             await _input.CompleteAsync();
