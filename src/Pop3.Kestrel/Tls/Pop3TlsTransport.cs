@@ -83,15 +83,15 @@ internal sealed class Pop3TlsTransport : IDuplexPipe, IAsyncDisposable
             await _input.CompleteAsync();
         }
 
-        if (_output is not null)
-        {
-            await _output.CompleteAsync();
-        }
-
-        // The alert is one small write: sent at once, as in the handshake.
-        _plain.IsHandshaking = true;
         try
         {
+            // Completing the writer encrypts what the session left unflushed; the alert is one small write, sent at once.
+            if (_output is not null)
+            {
+                await _output.CompleteAsync();
+            }
+
+            _plain.IsHandshaking = true;
             await _ssl.ShutdownAsync();
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or AuthenticationException or OperationCanceledException)
