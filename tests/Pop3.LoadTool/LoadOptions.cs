@@ -35,6 +35,15 @@ public sealed record LoadOptions
     /// <summary>The server's process id: its tree's CPU and memory are measured. 0 = not measured.</summary>
     public int ServerPid { get; init; }
 
+    /// <summary>"none" (plaintext), "stls" (STLS after the greeting) or "implicit" (TLS from the first octet, as on port 995).</summary>
+    public string Tls { get; init; } = "none";
+
+    /// <summary>
+    /// Whether TLS sessions are resumed on reconnect (TLS 1.3 tickets, TLS 1.2 session ids), as a mail client that
+    /// polls every few minutes would. Off by default: every login is then a full handshake.
+    /// </summary>
+    public bool TlsResume { get; init; }
+
     /// <summary>A label copied into the output (e.g. "ours", "dovecot").</summary>
     public string Label { get; init; } = "";
 
@@ -64,6 +73,8 @@ public sealed record LoadOptions
                 "--depth" => options with { Depth = Int(value) },
                 "--server-pid" => options with { ServerPid = Int(value) },
                 "--label" => options with { Label = value },
+                "--tls-resume" => options with { TlsResume = bool.Parse(value) },
+                "--tls" => value is "none" or "stls" or "implicit" ? options with { Tls = value } : throw new ArgumentException($"--tls is none, stls or implicit, not '{value}'."),
                 _ => throw new ArgumentException($"Unknown option '{name}'."),
             };
         }

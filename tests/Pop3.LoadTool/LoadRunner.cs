@@ -62,7 +62,8 @@ public static class LoadRunner
         private async Task RunWorkerAsync(string user, List<double> latencies, CancellationToken stop)
         {
             var failures = 0;
-            while (!stop.IsCancellationRequested && failures < 10)
+            // Interlocked.Read: --max-requests used up ends the worker, not only its session (it would log in again and again).
+            while (!stop.IsCancellationRequested && failures < 10 && Interlocked.Read(ref _started) < options.MaxRequests)
             {
                 try
                 {
@@ -96,7 +97,7 @@ public static class LoadRunner
                 {
                     // The run's time is up in the middle of an operation: it is not counted.
                 }
-                catch (Exception e) when (e is Pop3CheckException or SocketException or IOException)
+                catch (Exception e) when (e is Pop3CheckException or SocketException or IOException or System.Security.Authentication.AuthenticationException)
                 {
                     failures++;
                     Error(e);
@@ -110,7 +111,7 @@ public static class LoadRunner
         private async Task LoginOnceAsync(string user, List<double> latencies, CancellationToken stop)
         {
             var start = Stopwatch.GetTimestamp();
-            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop);
+            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls, options.TlsResume);
             await connection.LoginAsync(user, options.Password, stop);
             await connection.StatAsync(stop);
             await connection.QuitAsync(stop);
@@ -120,7 +121,7 @@ public static class LoadRunner
 
         private async Task BigboxOnceAsync(string user, List<double> latencies, CancellationToken stop)
         {
-            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop);
+            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls, options.TlsResume);
             await connection.SendAsync(Encoding.ASCII.GetBytes("USER " + user + "\r\n"), stop);
             await connection.ExpectOkAsync("USER", stop);
 
@@ -137,7 +138,7 @@ public static class LoadRunner
 
         private async Task RetrSessionAsync(string user, CancellationToken stop)
         {
-            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop);
+            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls, options.TlsResume);
             await connection.LoginAsync(user, options.Password, stop);
             var (count, _) = await connection.StatAsync(stop);
             _mailboxMessages = count;
@@ -166,7 +167,7 @@ public static class LoadRunner
 
         private async Task PipelineSessionAsync(string user, CancellationToken stop)
         {
-            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop);
+            await using var connection = await Pop3LoadConnection.ConnectAsync(endPoint, stop, options.Tls, options.TlsResume);
             await connection.LoginAsync(user, options.Password, stop);
             var (count, _) = await connection.StatAsync(stop);
             string[] mix = count > 0 ? ["NOOP", "STAT", "LIST 1", "UIDL 1"] : ["NOOP", "STAT"];
@@ -202,12 +203,12 @@ public static class LoadRunner
                 await gate.WaitAsync(cancellationToken);
                 try
                 {
-                    var connection = await Pop3LoadConnection.ConnectAsync(endPoint, cancellationToken);
+                    var connection = await Pop3LoadConnection.ConnectAsync(endPoint, cancellationToken, options.Tls, options.TlsResume);
                     connections[i] = connection;
                     await connection.LoginAsync(options.UserFor(i), options.Password, cancellationToken);
                     Interlocked.Increment(ref _operations);
                 }
-                catch (Exception e) when (e is Pop3CheckException or SocketException or IOException)
+                catch (Exception e) when (e is Pop3CheckException or SocketException or IOException or System.Security.Authentication.AuthenticationException)
                 {
                     Error(e);
                 }
@@ -237,7 +238,7 @@ public static class LoadRunner
                     Interlocked.Increment(ref alive);
                     await connection.QuitAsync(cancellationToken);
                 }
-                catch (Exception e) when (e is Pop3CheckException or SocketException or IOException)
+                catch (Exception e) when (e is Pop3CheckException or SocketException or IOException or System.Security.Authentication.AuthenticationException)
                 {
                     Error(e);
                 }

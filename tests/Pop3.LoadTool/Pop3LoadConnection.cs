@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 
 namespace Pop3.LoadTool;
@@ -9,14 +11,16 @@ namespace Pop3.LoadTool;
 public sealed class Pop3CheckException(string message) : Exception(message);
 
 /// <summary>
-/// A minimal, strict POP3 client over one socket: every reply is read whole and checked (status,
-/// CRLF endings, the terminator, un-stuffed octet counts), never skipped.
+/// A minimal, strict POP3 client over one socket, in the clear, after STLS or with implicit TLS: every reply is
+/// read whole and checked (status, CRLF endings, the terminator, un-stuffed octet counts), never skipped.
 /// </summary>
+/// <remarks>The server's certificate is not checked: the target is a loopback server under test, often self-signed.</remarks>
 public sealed class Pop3LoadConnection : IAsyncDisposable
 {
     private const int BufferSize = 256 * 1024;
     private const int InitialBufferSize = 16 * 1024;
     private readonly Socket _socket;
+    private Stream? _tls;
 
     // Pooled and small at first (a login needs a few hundred octets); it doubles up to BufferSize when a receive
     // fills it (a long body arriving) or a line does not fit. A fresh 256 KiB array per connection cost the client
@@ -30,8 +34,8 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
     /// <summary>Octets received on this connection.</summary>
     public long Received { get; private set; }
 
-    /// <summary>Connects and checks the greeting.</summary>
-    public static async Task<Pop3LoadConnection> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
+    /// <summary>Connects and checks the greeting; with <paramref name="tls"/> "stls" it then runs STLS, with "implicit" the handshake comes first.</summary>
+    public static async Task<Pop3LoadConnection> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken, string tls = "none", bool resume = false)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -45,8 +49,46 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
         }
 
         var connection = new Pop3LoadConnection(socket);
-        await connection.ExpectOkAsync("greeting", cancellationToken);
+        try
+        {
+            if (tls == "implicit")
+            {
+                await connection.HandshakeAsync(resume, cancellationToken);
+            }
+
+            await connection.ExpectOkAsync("greeting", cancellationToken);
+            if (tls == "stls")
+            {
+                await connection.SendAsync("STLS\r\n"u8.ToArray(), cancellationToken);
+                await connection.ExpectOkAsync("STLS", cancellationToken);
+                if (connection._end != connection._start)
+                {
+                    throw new Pop3CheckException("Data after the STLS reply, before the handshake.");
+                }
+
+                await connection.HandshakeAsync(resume, cancellationToken);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
         return connection;
+    }
+
+    private async Task HandshakeAsync(bool resume, CancellationToken cancellationToken)
+    {
+        var ssl = new SslStream(new NetworkStream(_socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        _tls = ssl;
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            AllowTlsResume = resume,
+        }, cancellationToken);
     }
 
     /// <summary>USER and PASS; both must be +OK.</summary>
@@ -129,6 +171,12 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
     /// <summary>Sends raw bytes.</summary>
     public async Task SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
+        if (_tls is not null)
+        {
+            await _tls.WriteAsync(bytes, cancellationToken);
+            return;
+        }
+
         while (!bytes.IsEmpty)
         {
             var sent = await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken);
@@ -242,7 +290,9 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
 
     private async Task<int> ReceiveAsync(CancellationToken cancellationToken)
     {
-        var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
+        var read = _tls is not null
+            ? await _tls.ReadAsync(_buffer.AsMemory(_end), cancellationToken)
+            : await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
         _end += read;
         Received += read;
         if (_end == _buffer.Length && _buffer.Length < BufferSize)
@@ -261,15 +311,18 @@ public sealed class Pop3LoadConnection : IAsyncDisposable
         _buffer = larger;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_tls is not null)
+        {
+            await _tls.DisposeAsync();
+        }
+
         _socket.Dispose();
         var buffer = Interlocked.Exchange(ref _buffer, []);
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        return ValueTask.CompletedTask;
     }
 }

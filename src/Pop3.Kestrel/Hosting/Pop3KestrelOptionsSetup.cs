@@ -2,7 +2,6 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Connections;
@@ -72,11 +71,8 @@ internal sealed class Pop3KestrelOptionsSetup(
                         });
                     }
 
-                    listen.UseHttps(new TlsHandshakeCallbackOptions
-                    {
-                        OnConnection = context => ValueTask.FromResult(tls.ServerOptions(name, context.ClientHelloInfo.ServerName)),
-                        HandshakeTimeout = tls.HandshakeTimeout,
-                    });
+                    var tlsLogger = loggers.CreateLogger<Pop3ImplicitTlsMiddleware>();
+                    listen.Use(next => new Pop3ImplicitTlsMiddleware(next, name, tls, time, tlsLogger).OnConnectionAsync);
                 }
 
                 if (endpoint.Tls == Pop3TlsMode.Implicit && metrics is not null)

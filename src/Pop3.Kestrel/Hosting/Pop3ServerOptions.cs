@@ -55,6 +55,13 @@ public sealed class Pop3ServerOptions
     public TimeSpan TlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// The oldest TLS version a client may use, implicit TLS and STLS alike (<c>Pop3:TlsMinimumVersion</c>): <c>1.2</c>
+    /// (the default), <c>1.3</c>, or, for old clients only and with a warning at start-up, <c>1.1</c> or <c>1.0</c>;
+    /// Dovecot's <c>TLSv1.2</c> spelling is accepted too. Like Dovecot's <c>ssl_min_protocol</c>.
+    /// </summary>
+    public string TlsMinimumVersion { get; set; } = "1.2";
+
+    /// <summary>
     /// On shutdown, how long sessions busy with a command (a RETR being sent, a QUIT committing) may take to
     /// finish before they are aborted, still without UPDATE (<c>Pop3:DrainTimeout</c>, default 30 s; it becomes
     /// the host's <c>ShutdownTimeout</c>). Idle sessions are told <c>-ERR [SYS/TEMP]</c> and closed at once.

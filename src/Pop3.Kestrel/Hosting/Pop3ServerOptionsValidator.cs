@@ -51,6 +51,11 @@ internal sealed class Pop3ServerOptionsValidator : IValidateOptions<Pop3ServerOp
             errors.Add($"Pop3:DrainTimeout is {options.DrainTimeout}; it must be a duration of 0 or more such as 00:00:30.");
         }
 
+        if (!Tls.Pop3TlsPolicy.TryParseMinimumVersion(options.TlsMinimumVersion, out _))
+        {
+            errors.Add($"Pop3:TlsMinimumVersion is '{options.TlsMinimumVersion}'; it must be 1.2 (the default), 1.3, 1.1 or 1.0.");
+        }
+
         ProxyProtocol.Pop3ProxyProtocolValidation.Validate(options, errors);
         ValidateEndpoints(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

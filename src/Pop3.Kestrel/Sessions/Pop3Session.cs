@@ -408,7 +408,7 @@ public sealed class Pop3Session
     /// Commands that may hold their thread: logins (password hashing, opening and listing the maildrop) and
     /// QUIT's deletions. RETR and TOP decide for themselves by the message's size
     /// (<see cref="Commands.Pop3MessageSender"/>), and STLS's handshake returns on the thread pool from each of its
-    /// reads (<see cref="Tls.DuplexPipeStream.HopAfterRead"/>). Every other command works on the session's snapshot in memory.
+    /// reads (<see cref="Tls.DuplexPipeStream.IsHandshaking"/>). Every other command works on the session's snapshot in memory.
     /// </summary>
     private static bool MayBlock(Pop3SessionContext context, Pop3Command command) => command switch
     {

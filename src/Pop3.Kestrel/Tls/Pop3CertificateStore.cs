@@ -63,6 +63,11 @@ public sealed class Pop3CertificateStore
     /// <summary>Loads every configured certificate now, so a broken file stops start-up with the key at fault.</summary>
     internal void LoadAll()
     {
+        if (Pop3TlsPolicy.TryParseMinimumVersion(_options.TlsMinimumVersion, out var protocols) && (protocols & ~Pop3TlsPolicy.Protocols) != 0)
+        {
+            _logger.LegacyTlsAllowed(_options.TlsMinimumVersion);
+        }
+
         foreach (var (name, endpoint) in _options.Endpoints)
         {
             var uses = endpoint.Tls == Pop3TlsMode.Implicit || endpoint.AllowStls;

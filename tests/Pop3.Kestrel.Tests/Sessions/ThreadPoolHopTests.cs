@@ -120,14 +120,14 @@ public sealed class DuplexPipeStreamHopTests
         using var eventThread = new DedicatedThreadScheduler();
         var input = new Pipe(new PipeOptions(readerScheduler: eventThread, useSynchronizationContext: false));
         var output = new Pipe();
-        var stream = new Pop3.Kestrel.Tls.DuplexPipeStream(new TestDuplexPipe(input.Reader, output.Writer)) { HopAfterRead = true };
+        var stream = new Pop3.Kestrel.Tls.DuplexPipeStream(new TestDuplexPipe(input.Reader, output.Writer)) { IsHandshaking = true };
         var buffer = new byte[16];
 
         var first = ReadAndTellAsync(stream, buffer);
         await input.Writer.WriteAsync("hello"u8.ToArray());
         Assert.Equal((5, true), await first);
 
-        stream.HopAfterRead = false;
+        stream.IsHandshaking = false;
         var second = ReadAndTellAsync(stream, buffer);
         await input.Writer.WriteAsync("again"u8.ToArray());
         Assert.Equal((5, false), await second);

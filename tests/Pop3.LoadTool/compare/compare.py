@@ -7,7 +7,10 @@ servers read, starts our server and two private Dovecot instances (default proce
 alternation, several runs each, and prints medians and the ratio ours/Dovecot. Writes the raw runs
 as JSON and an SVG chart. Stops every server it started on exit.
 
-  python3 tests/Pop3.LoadTool/compare/compare.py [--runs 3] [--duration 5] [--quick] [--idle 1000]
+  python3 tests/Pop3.LoadTool/compare/compare.py [--runs 3] [--duration 5] [--quick] [--idle 1000] [--cert rsa|ecdsa]
+
+TLS rows (STLS and implicit TLS, "TLS" in their names) use one self-signed certificate made here (RSA-2048 or
+ECDSA P-256, --cert) that every server presents; clients do full handshakes unless the row says "resumed".
 
 Needs root (Dovecot drops to the 'mail' user for mail processes), dotnet and Debian's dovecot-pop3d.
 """
@@ -123,14 +126,27 @@ def write_users(work, users):
     return path
 
 
+def make_certificate(work, kind):
+    """A self-signed certificate for localhost that every server presents: RSA-2048 or ECDSA P-256."""
+    cert, key = os.path.join(work, f"{kind}.pem"), os.path.join(work, f"{kind}.key")
+    if not os.path.exists(cert):
+        new_key = ["-newkey", "rsa:2048"] if kind == "rsa" else ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+        subprocess.run(["openssl", "req", "-x509", *new_key, "-nodes", "-keyout", key, "-out", cert, "-days", "30",
+                        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return cert, key
+
+
 # ---------------------------------------------------------------- servers
 
-def start_ours(work, users_file, port, name="ours", extra_env=None):
+def start_ours(work, users_file, port, certificate, tls_port, name="ours", extra_env=None):
     env = dict(os.environ, DOTNET_gcServer="0", ASPNETCORE_ENVIRONMENT="Production", **(extra_env or {}))
     out = open(os.path.join(work, name + ".log"), "w")
     proc = subprocess.Popen(
         ["dotnet", SERVER,
          f"--Pop3:Endpoints:Default:Port={port}", "--Pop3:Endpoints:Default:Address=127.0.0.1",
+         f"--Pop3:Endpoints:Tls:Port={tls_port}", "--Pop3:Endpoints:Tls:Address=127.0.0.1", "--Pop3:Endpoints:Tls:Tls=Implicit",
+         f"--Pop3:Certificate:Path={certificate[0]}", f"--Pop3:Certificate:KeyPath={certificate[1]}",
          f"--Pop3:Maildir:Path={work}/mail/{{user}}/Maildir", f"--Pop3:Authentication:UsersFile={users_file}",
          f"--Pop3:DataPath={work}/{name}-data",
          # Limits as high as Dovecot's here (mail_max_userip_connections, process and client limits): a load test, not a defence test.
@@ -150,7 +166,9 @@ info_log_path = {dir}/dovecot.info.log
 instance_name = compare-{name}
 protocols = pop3
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
 disable_plaintext_auth = no
 auth_mechanisms = plain
 mail_location = maildir:{work}/mail/%u/Maildir
@@ -182,6 +200,11 @@ service pop3-login {{
     address = 127.0.0.1
     port = {port}
   }}
+  inet_listener pop3s {{
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
+  }}
 {login}
 }}
 service pop3 {{
@@ -190,7 +213,7 @@ service pop3 {{
 """
 
 
-def start_dovecot(work, users_file, port, name, high_performance):
+def start_dovecot(work, users_file, port, name, high_performance, certificate, tls_port):
     d = os.path.join(work, "dovecot-" + name)
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
@@ -198,7 +221,8 @@ def start_dovecot(work, users_file, port, name, high_performance):
     pop3 = "  service_count = 1000\n  process_min_avail = 2" if high_performance else ""
     conf = os.path.join(d, "dovecot.conf")
     with open(conf, "w") as f:
-        f.write(DOVECOT_CONF.format(dir=d, name=name, work=work, uid=MAIL_UID, users=users_file, port=port, login=login, pop3=pop3))
+        f.write(DOVECOT_CONF.format(dir=d, name=name, work=work, uid=MAIL_UID, users=users_file, port=port, login=login, pop3=pop3,
+                                   cert=certificate[0], key=certificate[1], tls_port=tls_port))
     proc = subprocess.Popen(["dovecot", "-F", "-c", conf], stdout=open(os.path.join(d, "stdout.log"), "w"), stderr=subprocess.STDOUT)
     started.append(proc)
     wait_port(port)
@@ -219,7 +243,11 @@ def stop_all(*_):
 
 # ---------------------------------------------------------------- runs
 
-def load(server, port, pid, scenario, concurrency, duration, user, users=1, depth=16, extra=()):
+def load(server, port, pid, scenario, concurrency, duration, user, users=1, depth=16, extra=(), tls="none", tls_port=None, resume=False):
+    if tls == "implicit":
+        port = tls_port
+    if tls != "none":
+        extra = (*extra, "--tls", tls, "--tls-resume", "true" if resume else "false")
     cmd = ["dotnet", LOADTOOL, "--scenario", scenario, "--host", "127.0.0.1", "--port", str(port),
            "--user", user, "--users", str(users), "--password", PASSWORD, "--concurrency", str(concurrency),
            "--duration", str(duration), "--depth", str(depth), "--server-pid", str(pid), "--label", server, *extra]
@@ -254,6 +282,19 @@ def scenarios(args):
     ]
     if not args.quick:
         s.append(("bigbox 100,000", "bigbox", 1, dict(user="box100k")))
+    # TLS: the same work as above over STLS and implicit TLS (port 995 style).
+    s += [
+        ("STLS login c=1", "login", 1, dict(user="user{n}", users=64, tls="stls")),
+        ("STLS login c=16", "login", 16, dict(user="user{n}", users=64, tls="stls")),
+        ("STLS login resumed c=1", "login", 1, dict(user="user{n}", users=64, tls="stls", resume=True)),
+        ("TLS login c=1", "login", 1, dict(user="user{n}", users=64, tls="implicit")),
+        ("TLS login c=16", "login", 16, dict(user="user{n}", users=64, tls="implicit")),
+        ("STLS RETR 4 KiB c=1", "retr", 1, dict(user="user{n}", users=64, tls="stls")),
+        ("STLS RETR 4 KiB c=4", "retr", 4, dict(user="user{n}", users=64, tls="stls")),
+        ("STLS RETR 10 MiB c=1", "retr", 1, dict(user="huge{n}", users=4, tls="stls")),
+        ("STLS RETR 10 MiB c=4", "retr", 4, dict(user="huge{n}", users=4, tls="stls")),
+        ("TLS RETR 10 MiB c=1", "retr", 1, dict(user="huge{n}", users=4, tls="implicit")),
+    ]
     if args.idle:
         s.append((f"idle {args.idle}", "idle", args.idle, dict(user="idle{n}", users=args.idle)))
     return s
@@ -261,6 +302,7 @@ def scenarios(args):
 
 # The figure each scenario is judged by, and whether more is better.
 def figure(name, r):
+    name = plain_name(name)
     if name.startswith("login"):
         return r.get("operationsPerSecond"), "sessions/s", True
     if name.startswith("RETR 10"):
@@ -276,9 +318,17 @@ def figure(name, r):
     return None, "", True
 
 
+def plain_name(name):
+    """The scenario without its TLS prefix: "STLS RETR 10 MiB c=1" is judged as "RETR 10 MiB c=1"."""
+    for prefix in ("STLS ", "TLS "):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
 def cpu_per_op(name, r):
     s = r.get("serverCpuPerOperationUs")
-    if name.startswith("RETR 10"):
+    if plain_name(name).startswith("RETR 10"):
         b = r.get("serverCpuPerByteNs")
         return (b, "ns/B") if b is not None else (None, "")
     return (s, "µs/op") if s is not None else (None, "")
@@ -299,13 +349,13 @@ def fmt(v):
     return f"{v:.2f}"
 
 
-def svg_chart(rows, servers, path):
+def svg_chart(rows, servers, path, cpu_rows=None):
     """Horizontal bars: for each scenario, each server's median as a share of the best of that row."""
     colors = {"ours": "#2b7bb9", "ours-nospin": "#6baed6", "dovecot": "#d9822b", "dovecot-hp": "#8c564b"}
     bar, gap, left, width = 14, 10, 260, 520
     height = 60 + len(rows) * (len(servers) * bar + gap) + 30
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 180}" height="{height}" font-family="sans-serif" font-size="11">',
-           f'<text x="10" y="20" font-size="14" font-weight="bold">Pop3.Kestrel vs Dovecot (medians; bar = share of the best in its row)</text>']
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 260}" height="{height}" font-family="sans-serif" font-size="11">',
+           f'<text x="10" y="20" font-size="14" font-weight="bold">Pop3.Kestrel vs Dovecot (medians; bar = share of the best in its row; server CPU per operation)</text>']
     for i, s in enumerate(servers):
         out.append(f'<rect x="{10 + i * 130}" y="32" width="12" height="12" fill="{colors.get(s, "#999")}"/><text x="{26 + i * 130}" y="42">{s}</text>')
     y = 60
@@ -319,7 +369,9 @@ def svg_chart(rows, servers, path):
             v = values.get(s)
             share = 0 if not v else (v / best if higher else best / v)
             out.append(f'<rect x="{left}" y="{y}" width="{max(1, share * width):.1f}" height="{bar - 2}" fill="{colors.get(s, "#999")}"/>')
-            out.append(f'<text x="{left + max(1, share * width) + 4:.1f}" y="{y + bar - 3}">{fmt(v)}</text>')
+            cpu = (cpu_rows or {}).get(name, {}).get(s)
+            label = fmt(v) + (f" (CPU {cpu})" if cpu and cpu != "-" else "")
+            out.append(f'<text x="{left + max(1, share * width) + 4:.1f}" y="{y + bar - 3}">{label}</text>')
             y += bar
         y += gap
     out.append("</svg>")
@@ -339,6 +391,8 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated scenario name prefixes")
     ap.add_argument("--servers", default="ours,dovecot,dovecot-hp", help="any of ours, ours-nospin, dovecot, dovecot-hp")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs"))
+    ap.add_argument("--cert", default="rsa", choices=("rsa", "ecdsa"), help="the certificate every server presents for TLS rows")
+    ap.add_argument("--name", default="performance", help="output files: NAME-table.md, NAME-chart.svg, NAME-runs.json")
     args = ap.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("run as root: Dovecot switches to the 'mail' user for mail processes")
@@ -354,19 +408,26 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     users = build_mail(args.work, args)
     users_file = write_users(args.work, users)
+    certificate = make_certificate(args.work, args.cert)
 
     servers = {}
     wanted = args.servers.split(",")
+    tls_ports = {}
     if "ours" in wanted:
-        port = free_port(); servers["ours"] = (port, start_ours(args.work, users_file, port))
+        port, tls_ports["ours"] = free_port(), free_port()
+        servers["ours"] = (port, start_ours(args.work, users_file, port, certificate, tls_ports["ours"]))
     if "ours-nospin" in wanted:
         # The same server with the thread pool's spin-wait turned off: does lockstep CPU per request drop?
-        port = free_port(); servers["ours-nospin"] = (port, start_ours(args.work, users_file, port, "ours-nospin", {"DOTNET_ThreadPool_UnfairSemaphoreSpinLimit": "0"}))
+        port, tls_ports["ours-nospin"] = free_port(), free_port()
+        servers["ours-nospin"] = (port, start_ours(args.work, users_file, port, certificate, tls_ports["ours-nospin"], "ours-nospin",
+                                                   {"DOTNET_ThreadPool_UnfairSemaphoreSpinLimit": "0"}))
     if "dovecot" in wanted:
-        port = free_port(); servers["dovecot"] = (port, start_dovecot(args.work, users_file, port, "default", False))
+        port, tls_ports["dovecot"] = free_port(), free_port()
+        servers["dovecot"] = (port, start_dovecot(args.work, users_file, port, "default", False, certificate, tls_ports["dovecot"]))
     if "dovecot-hp" in wanted:
-        port = free_port(); servers["dovecot-hp"] = (port, start_dovecot(args.work, users_file, port, "hp", True))
-    log("servers:", {k: f"port {p} pid {pid}" for k, (p, pid) in servers.items()})
+        port, tls_ports["dovecot-hp"] = free_port(), free_port()
+        servers["dovecot-hp"] = (port, start_dovecot(args.work, users_file, port, "hp", True, certificate, tls_ports["dovecot-hp"]))
+    log("servers:", {k: f"port {p} (TLS {tls_ports[k]}) pid {pid}" for k, (p, pid) in servers.items()})
 
     chosen = [s for s in scenarios(args) if not args.only or any(s[0].startswith(o) for o in args.only.split(","))]
 
@@ -383,6 +444,9 @@ def main():
             log(f"warm-up {server}: {args.warmup:g} s each of login, RETR and commands")
             for scenario, concurrency, depth in (("login", 16, 16), ("retr", 1, 16), ("pipeline", 1, 1), ("pipeline", 1, 16)):
                 load(server, port, pid, scenario, concurrency, args.warmup, "user{n}", 64, depth)
+            if any(opts.get("tls") for *_, opts in chosen):
+                for scenario, tls in (("login", "stls"), ("login", "implicit"), ("retr", "stls"), ("retr", "implicit")):
+                    load(server, port, pid, scenario, 4, args.warmup / 2, "user{n}", 64, tls=tls, tls_port=tls_ports[server])
 
     results = {}
     names = list(servers)
@@ -395,12 +459,13 @@ def main():
             for server in order:
                 port, pid = servers[server]
                 log(f"run {run + 1}/{args.runs} {name} -> {server}")
-                r = load(server, port, pid, scenario, concurrency, args.duration, opts["user"], opts.get("users", 1), opts.get("depth", 16))
+                r = load(server, port, pid, scenario, concurrency, args.duration, opts["user"], opts.get("users", 1), opts.get("depth", 16),
+                         tls=opts.get("tls", "none"), tls_port=tls_ports[server], resume=opts.get("resume", False))
                 results.setdefault(name, {}).setdefault(server, []).append(r)
 
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "performance-runs.json"), "w") as f:
-        json.dump({"machine": os.uname().release, "cpus": os.cpu_count(), "runs": args.runs, "duration": args.duration,
+    with open(os.path.join(args.out, f"{args.name}-runs.json"), "w") as f:
+        json.dump({"machine": os.uname().release, "cpus": os.cpu_count(), "runs": args.runs, "duration": args.duration, "certificate": args.cert,
                    "results": results}, f, indent=1)
 
     # Table: medians, ratio ours / best Dovecot, CPU.
@@ -408,6 +473,7 @@ def main():
     header = ["scenario", "unit"] + names + ["ours/dovecot-best"] + [f"server CPU {s}" for s in names] + ["server CPU ours/dovecot-best"] + [f"client CPU s {s}" for s in names] + ["all checks ok"]
     table = [header]
     rows = []
+    cpu_rows = {}
     for name, *_ in chosen:
         per = results.get(name, {})
         values, cpus, cpu_values, clients, unit, higher, ok = {}, {}, {}, {}, "", True, True
@@ -427,16 +493,17 @@ def main():
         best_cpu = [cpu_values[s] for s in dovecots if cpu_values.get(s)]
         cpu_ratio = cpu_values["ours"] / min(best_cpu) if cpu_values.get("ours") and best_cpu else None
         rows.append((name, unit, higher, values))
+        cpu_rows[name] = cpus
         table.append([name, unit] + [fmt(values[s]) for s in names] + [fmt(ratio)] + [cpus[s] for s in names] + [fmt(cpu_ratio)] + [clients[s] for s in names] + ["yes" if ok else "NO"])
 
     md = ["| " + " | ".join(r) + " |" for r in table]
     md.insert(1, "|" + "---|" * len(header))
     text = "\n".join(md)
     print(text)
-    with open(os.path.join(args.out, "performance-table.md"), "w") as f:
+    with open(os.path.join(args.out, f"{args.name}-table.md"), "w") as f:
         f.write(text + "\n")
-    svg_chart(rows, names, os.path.join(args.out, "performance-chart.svg"))
-    log("wrote", os.path.join(args.out, "performance-table.md"), "and performance-chart.svg")
+    svg_chart(rows, names, os.path.join(args.out, f"{args.name}-chart.svg"), cpu_rows)
+    log("wrote", os.path.join(args.out, f"{args.name}-table.md"), f"and {args.name}-chart.svg")
 
 
 if __name__ == "__main__":

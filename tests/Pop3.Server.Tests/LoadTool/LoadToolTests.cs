@@ -69,6 +69,35 @@ public sealed class LoadToolTests : IAsyncLifetime
         Assert.Contains("\"ok\":true", result.ToJson());
     }
 
+    [Theory]
+    [InlineData("stls", "login", false)]
+    [InlineData("stls", "login", true)]
+    [InlineData("implicit", "login", false)]
+    [InlineData("stls", "retr", false)]
+    [InlineData("implicit", "retr", false)]
+    public async Task Scenario_passes_its_checks_over_tls(string tls, string scenario, bool resume)
+    {
+        using var certificates = new TestCertificates();
+        certificates.Write();
+        _server.WithTls(certificates);
+        var port = tls == "implicit" ? _server.EndPointOf("Secure").Port : _server.Pop3EndPoint.Port;
+
+        var result = await LoadRunner.RunAsync(Options(scenario, 2) with { Port = port, Tls = tls, TlsResume = resume, MaxRequests = 20 });
+
+        Assert.True(result.Ok, result.ToString());
+        Assert.Equal(20, result.Operations);
+    }
+
+    [Fact]
+    public async Task Retr_ends_its_workers_when_the_request_budget_is_used_up()
+    {
+        var result = await LoadRunner.RunAsync(Options("retr", 2) with { MaxRequests = 6, Duration = TimeSpan.FromSeconds(30) });
+
+        Assert.True(result.Ok, result.ToString());
+        Assert.Equal(6, result.Operations);
+        Assert.True(result.Seconds < 20, result.ToString());
+    }
+
     [Fact]
     public async Task Retr_counts_unstuffed_octets_of_every_message()
     {

@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using BenchmarkDotNet.Attributes;
+using Pop3.Kestrel.Protocol;
+using Pop3.Kestrel.Tls;
+
+namespace Pop3.Benchmarks;
+
+/// <summary>
+/// A RETR over TLS, server side only: the message through the dot-stuffing writer into the TLS transport, encrypted,
+/// into an in-memory connection pipe whose reader discards the ciphertext (the client's decryption is not measured).
+/// <c>Now</c> is <see cref="Pop3TlsTransport"/> (16 KiB records, one flush per 64 KiB); <c>Before</c> is the write path
+/// it replaced (4 KiB records, a flush of the connection's pipe per record), kept here to measure against.
+/// </summary>
+[MemoryDiagnoser]
+public class TlsWriteBenchmarks
+{
+    private static readonly PipeOptions s_inline = new(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
+    private readonly List<IAsyncDisposable> _open = [];
+    private byte[] _message = [];
+    private PipeWriter? _now;
+    private PipeWriter? _before;
+
+    [Params(1024 * 1024)]
+    public int Size { get; set; }
+
+    [GlobalSetup]
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
+    {
+        _message = MessageText.Make(Size, crlf: false);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var certificate = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.Now.AddMinutes(-5), DateTimeOffset.Now.AddDays(1));
+        var context = SslStreamCertificateContext.Create(X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null), null);
+        var options = new SslServerAuthenticationOptions { ServerCertificateContext = context };
+
+        var (now, nowClient) = NewConnection();
+        var nowServer = Pop3TlsTransport.AuthenticateAsync(now, (_, _, _, _) => ValueTask.FromResult(options), TimeSpan.FromSeconds(30), TimeProvider.System, CancellationToken.None);
+        await HandshakeClientAsync(nowClient);
+        var secure = (await nowServer).Transport ?? throw new InvalidOperationException("TLS handshake failed.");
+        _open.Add(secure);
+        _now = secure.Output;
+        Discard(now);
+
+        var (before, beforeClient) = NewConnection();
+        var ssl = new SslStream(new FlushEachWriteStream(before), leaveInnerStreamOpen: true);
+        var beforeServer = ssl.AuthenticateAsServerAsync(options);
+        await HandshakeClientAsync(beforeClient);
+        await beforeServer;
+        _open.Add(ssl);
+        _before = PipeWriter.Create(ssl, new StreamPipeWriterOptions(leaveOpen: true));
+        Discard(before);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        foreach (var open in _open)
+        {
+            open.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task Before() => RetrAsync(_before!);
+
+    [Benchmark]
+    public Task Now() => RetrAsync(_now!);
+
+    private async Task RetrAsync(PipeWriter output)
+    {
+        await Pop3MessageWriter.WriteAsync(new MemoryStream(_message, writable: false), output, -1, CancellationToken.None);
+        await output.FlushAsync();
+    }
+
+    /// <summary>The server's side of a connection, and the client's.</summary>
+    private static (Connection Server, Connection Client) NewConnection()
+    {
+        var toServer = new Pipe(s_inline);
+        var toClient = new Pipe(s_inline);
+        return (new Connection(toServer.Reader, toClient.Writer, toClient.Reader), new Connection(toClient.Reader, toServer.Writer, null));
+    }
+
+    private async Task HandshakeClientAsync(Connection client)
+    {
+        var ssl = new SslStream(new FlushEachWriteStream(client), leaveInnerStreamOpen: true, (_, _, _, _) => true);
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" });
+        _open.Add(ssl);
+    }
+
+    /// <summary>From now on the client's side of the pipe is read and thrown away, as fast as the server writes.</summary>
+    private static void Discard(Connection server) => _ = Task.Run(async () =>
+    {
+        var reader = server.Sent!;
+        while (true)
+        {
+            var read = await reader.ReadAsync();
+            reader.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                return;
+            }
+        }
+    });
+
+    private sealed record Connection(PipeReader Input, PipeWriter Output, PipeReader? Sent) : IDuplexPipe;
+
+    /// <summary>The stream under SslStream as it was: every write copied into the pipe and flushed at once.</summary>
+    private sealed class FlushEachWriteStream(IDuplexPipe pipe) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanWrite => true;
+
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+        {
+            while (true)
+            {
+                var result = await pipe.Input.ReadAsync(cancellationToken);
+                if (!result.Buffer.IsEmpty)
+                {
+                    var count = (int)Math.Min(result.Buffer.Length, destination.Length);
+                    result.Buffer.Slice(0, count).CopyTo(destination.Span);
+                    pipe.Input.AdvanceTo(result.Buffer.GetPosition(count));
+                    return count;
+                }
+
+                pipe.Input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    return 0;
+                }
+            }
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default) =>
+            await pipe.Output.WriteAsync(source, cancellationToken);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => pipe.Output.FlushAsync(cancellationToken).AsTask();
+
+        public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+}
