@@ -6,6 +6,7 @@ namespace Pop3.Server.Tests.Tls;
 /// Pop3:TlsMinimumVersion against a real client: openssl s_client asking for one protocol version, on the
 /// implicit-TLS listener and over STLS. The client lowers its own OpenSSL security level, as an old client would have none.
 /// </summary>
+[Trait("Category", "Interop")]
 public sealed class TlsMinimumVersionTests : IAsyncLifetime
 {
     private readonly TestCertificates _certificates = new();
