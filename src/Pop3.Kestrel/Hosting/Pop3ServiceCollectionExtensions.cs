@@ -12,6 +12,9 @@ using Pop3.Kestrel.Tls;
 namespace Pop3.Kestrel.Hosting;
 
 /// <summary>Registers the POP3 server.</summary>
+// RS0026: the two AddPop3Server overloads extend different types (services, host builder), so the optional
+// configure callback cannot make a call ambiguous.
+#pragma warning disable RS0026
 public static class Pop3ServiceCollectionExtensions
 {
     /// <summary>
@@ -117,3 +120,4 @@ public static class Pop3ServiceCollectionExtensions
         where THandler : class, IPop3CommandHandler =>
         services.AddSingleton<IPop3CommandHandler, THandler>();
 }
+#pragma warning restore RS0026
