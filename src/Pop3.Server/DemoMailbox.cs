@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildir;
+using Pop3.Kestrel.UsersFile;
 
 namespace Pop3.Server;
 

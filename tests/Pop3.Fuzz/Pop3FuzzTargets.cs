@@ -12,6 +12,7 @@ using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Protocol;
 using Pop3.Kestrel.Sessions;
+using Pop3.Kestrel.UsersFile;
 
 namespace Pop3.Fuzz;
 

@@ -25,6 +25,12 @@ public interface IPop3SecretProvider
 
     /// <summary>The mailbox to open once <paramref name="user"/> has proven knowledge of the secret. Default: the user name.</summary>
     string GetMailbox(string user) => user;
+
+    /// <summary>
+    /// The scheme <paramref name="user"/>'s password is stored in (e.g. <c>SHA512-CRYPT</c>), named in the log line
+    /// that says why a mechanism could not check a login; null when unknown. Default: null.
+    /// </summary>
+    string? GetStoredScheme(string user) => null;
 }
 
 /// <summary>The kinds of secret an <see cref="IPop3SecretProvider"/> can supply.</summary>

@@ -5,7 +5,7 @@ namespace Pop3.Kestrel.Authentication;
 
 /// <summary>
 /// How clients may log in and how failed logins are slowed down: configuration section <c>Pop3:Authentication</c>
-/// (the same section whose <c>UsersFile</c> key <see cref="Pop3UsersFileOptions"/> reads).
+/// (the same section whose <c>UsersFile</c> key the Pop3.Kestrel.UsersFile package reads).
 /// </summary>
 public sealed class Pop3AuthenticationOptions
 {

@@ -9,27 +9,6 @@ namespace Pop3.Kestrel.Hosting;
 /// <summary>Plugs an <see cref="IPop3Authenticator"/> into the server. Each call replaces the authenticator registered before.</summary>
 public static class Pop3AuthenticationServerBuilderExtensions
 {
-    /// <summary>
-    /// Authenticates against a Dovecot passwd-file users file (<see cref="UsersFileAuthenticator"/>), path from
-    /// configuration key <c>Pop3:Authentication:UsersFile</c> (default <c>data/users</c>). The server does not
-    /// start when the file does not exist; the file is read at start-up and again when it changes.
-    /// </summary>
-    public static Pop3ServerBuilder AddUsersFile(this Pop3ServerBuilder builder) => builder.AddUsersFile(static _ => { });
-
-    /// <summary>As <see cref="AddUsersFile(Pop3ServerBuilder)"/>, then <paramref name="configure"/> on top of the configuration.</summary>
-    public static Pop3ServerBuilder AddUsersFile(this Pop3ServerBuilder builder, Action<Pop3UsersFileOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        var services = builder.Services;
-        services.AddPop3Settings<Pop3UsersFileOptions>(Pop3UsersFileOptions.SectionName)
-            .Configure(configure);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3UsersFileOptions>, Pop3UsersFileOptionsValidator>());
-        services.TryAddSingleton<UsersFileAuthenticator>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UsersFileLoader>());
-        return builder.ReplaceAuthenticator(ServiceDescriptor.Singleton<IPop3Authenticator>(static provider => provider.GetRequiredService<UsersFileAuthenticator>()));
-    }
-
     /// <summary>Authenticates with <paramref name="authenticate"/>(user, password, connection, cancellation).</summary>
     public static Pop3ServerBuilder AddAuthenticator(
         this Pop3ServerBuilder builder,
@@ -94,18 +73,4 @@ public static class Pop3AuthenticationServerBuilderExtensions
         builder.Services.Add(descriptor);
         return builder;
     }
-}
-
-/// <summary>Reads the users file at start-up, so that bad lines are reported then rather than at the first login.</summary>
-internal sealed class UsersFileLoader(IServiceProvider services) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        // Only if the users file is still the authenticator: a later AddAuthenticator may have replaced it,
-        // and then a missing users file is no reason not to start. Building it validates the options.
-        _ = services.GetService<IPop3Authenticator>();
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,5 +1,6 @@
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Hosting;
+using Pop3.Kestrel.UsersFile;
 using Pop3.Server.Hosting;
 
 namespace Pop3.Server.Cli;

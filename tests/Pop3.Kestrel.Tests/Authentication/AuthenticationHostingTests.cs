@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Hosting;
+using Pop3.Kestrel.UsersFile;
 
 namespace Pop3.Kestrel.Tests.Authentication;
 

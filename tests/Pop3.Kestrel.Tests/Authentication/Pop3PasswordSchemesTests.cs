@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Pop3.Kestrel.Authentication;
-using Pop3.Kestrel.Authentication.PasswordSchemes;
+using Pop3.Kestrel.Authentication.Sasl;
+using Pop3.Kestrel.UsersFile;
+using Pop3.Kestrel.UsersFile.PasswordSchemes;
 
 namespace Pop3.Kestrel.Tests.Authentication;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.UsersFile;
 
 namespace Pop3.Kestrel.Tests.Authentication;
 

@@ -2,9 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Pop3.Kestrel.Authentication;
-using Pop3.Kestrel.Authentication.PasswordSchemes;
 using Pop3.Kestrel.Authentication.Sasl;
 using Pop3.Kestrel.Hosting;
+using Pop3.Kestrel.UsersFile;
+using Pop3.Kestrel.UsersFile.PasswordSchemes;
 using static Pop3.Kestrel.Tests.Authentication.AuthUsers;
 
 namespace Pop3.Kestrel.Tests.Authentication;
@@ -250,7 +251,7 @@ public sealed class SaslTests : IDisposable
     public void Hmac_md5_finished_from_a_context_equals_hmac_md5(int length)
     {
         var message = RandomNumberGenerator.GetBytes(length);
-        var context = CramMd5Scheme.ComputeContext("tanstaaftanstaaf"u8);
+        var context = Pop3CramMd5Context.Compute("tanstaaftanstaaf"u8);
         Assert.Equal(HMACMD5.HashData("tanstaaftanstaaf"u8, message), CramMd5Mechanism.HmacMd5(context, message));
     }
 

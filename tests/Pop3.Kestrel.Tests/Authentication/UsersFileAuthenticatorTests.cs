@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.UsersFile;
 
 namespace Pop3.Kestrel.Tests.Authentication;
 

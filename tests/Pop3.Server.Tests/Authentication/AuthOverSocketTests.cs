@@ -8,6 +8,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildrops;
+using Pop3.Kestrel.UsersFile;
 using Pop3.Server.Tests.Infrastructure;
 
 namespace Pop3.Server.Tests.Authentication;
@@ -222,7 +223,7 @@ public sealed class AuthOverSocketTests : IAsyncLifetime
         return $"{{SCRAM-SHA-256}}4096,{Convert.ToBase64String(salt)},{Convert.ToBase64String(storedKey)},{Convert.ToBase64String(serverKey)}";
     }
 
-    private static byte[] CramContext(string password) => Pop3.Kestrel.Authentication.Pop3PasswordSchemes.Hash("CRAM-MD5", password) is var stored
+    private static byte[] CramContext(string password) => Pop3.Kestrel.UsersFile.Pop3PasswordSchemes.Hash("CRAM-MD5", password) is var stored
         ? Convert.FromHexString(stored["{CRAM-MD5}".Length..])
         : [];
 }

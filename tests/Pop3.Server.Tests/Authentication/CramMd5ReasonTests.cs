@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildrops;
+using Pop3.Kestrel.UsersFile;
 using Pop3.Server.Tests.Infrastructure;
 using Pop3.Server.Tests.Operations;
 using Serilog.Core;

@@ -1,4 +1,5 @@
 using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.UsersFile;
 using Pop3.Server.Cli;
 using Pop3.Server.Tests.Infrastructure;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Pop3.Kestrel.Maildrops;
+using Pop3.Kestrel.UsersFile;
 using Pop3.Server.Tests.Infrastructure;
 
 namespace Pop3.Server.Tests.Protocol;
@@ -55,7 +56,7 @@ public sealed class MaildirCorpusFixture : CorpusServerFixture
         }
 
         var users = Path.Combine(_root, "users");
-        await File.WriteAllTextAsync(users, "alice:" + Pop3.Kestrel.Authentication.Pop3PasswordSchemes.Hash("SHA512-CRYPT", "secret") + "\n");
+        await File.WriteAllTextAsync(users, "alice:" + Pop3.Kestrel.UsersFile.Pop3PasswordSchemes.Hash("SHA512-CRYPT", "secret") + "\n");
         Server.With("Pop3:Maildir:Path", Path.Combine(_root, "{user}", "Maildir")).With("Pop3:Authentication:UsersFile", users);
     }
 

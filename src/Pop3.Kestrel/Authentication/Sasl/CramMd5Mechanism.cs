@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
-using Pop3.Kestrel.Authentication.PasswordSchemes;
 using Pop3.Kestrel.Sessions;
 
 namespace Pop3.Kestrel.Authentication.Sasl;
@@ -20,7 +19,7 @@ namespace Pop3.Kestrel.Authentication.Sasl;
 /// </remarks>
 internal sealed partial class CramMd5Mechanism(Pop3SecretSource secrets, TimeProvider time, ILogger<CramMd5Mechanism> logger) : IPop3SaslMechanism
 {
-    private readonly byte[] _standIn = RandomNumberGenerator.GetBytes(CramMd5Scheme.ContextLength);
+    private readonly byte[] _standIn = RandomNumberGenerator.GetBytes(Pop3CramMd5Context.Length);
 
     private Pop3SecretSource Secrets => secrets;
 
@@ -111,12 +110,12 @@ internal sealed partial class CramMd5Mechanism(Pop3SecretSource secrets, TimePro
             var provider = mechanism.Secrets.Provider;
             ReadOnlyMemory<byte> hmac = mechanism._standIn;
             var known = false;
-            if (provider is not null && provider.TryGetCramMd5Context(user, out var stored) && stored.Length == CramMd5Scheme.ContextLength)
+            if (provider is not null && provider.TryGetCramMd5Context(user, out var stored) && stored.Length == Pop3CramMd5Context.Length)
             {
                 hmac = stored;
                 known = true;
             }
-            else if (provider is UsersFileAuthenticator users && users.SchemeOf(user) is { } scheme)
+            else if (provider?.GetStoredScheme(user) is { } scheme)
             {
                 LogNoCramMd5Secret(mechanism.Logger, user, scheme);
             }

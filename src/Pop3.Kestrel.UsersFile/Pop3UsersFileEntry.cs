@@ -1,4 +1,6 @@
-namespace Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Authentication;
+
+namespace Pop3.Kestrel.UsersFile;
 
 /// <summary>
 /// One user of a <see cref="Pop3UsersFile"/>: a line <c>user:{SCHEME}secret:uid:gid:gecos:home:shell:extra_fields</c>.

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication;
+namespace Pop3.Kestrel.UsersFile;
 
 /// <summary>Log lines of the users file. None of them carries a password or a hash.</summary>
 internal static partial class UsersFileLog

@@ -1,8 +1,9 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
-using Pop3.Kestrel.Authentication.PasswordSchemes;
+using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.UsersFile.PasswordSchemes;
 
-namespace Pop3.Kestrel.Authentication;
+namespace Pop3.Kestrel.UsersFile;
 
 /// <summary>
 /// Dovecot's password schemes (<c>{SCHEME}data</c>, as in a passwd-file or <c>doveadm pw</c>): checking a

@@ -2,8 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication.PasswordSchemes;
+namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 
 /// <summary>
 /// <c>{SCRAM-SHA-256}</c> as Dovecot writes it: <c>iterations,salt,StoredKey,ServerKey</c>, the last three

@@ -1,8 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication.PasswordSchemes;
+namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 
 /// <summary><c>{PLAIN}</c>, <c>{CLEAR}</c>, <c>{CLEARTEXT}</c>: the password itself.</summary>
 internal sealed class PlainScheme : PasswordScheme

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication;
+namespace Pop3.Kestrel.UsersFile;
 
 /// <summary>Where <see cref="UsersFileAuthenticator"/> reads its users: configuration section <c>Pop3:Authentication</c>.</summary>
 public sealed class Pop3UsersFileOptions

@@ -1,8 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
-using Pop3.Kestrel.Authentication.PasswordSchemes;
+using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.UsersFile.PasswordSchemes;
 
-namespace Pop3.Kestrel.Authentication;
+namespace Pop3.Kestrel.UsersFile;
 
 /// <summary>
 /// A stored password in Dovecot's notation, <c>{SCHEME}data</c>, parsed and checked once so that it can be
@@ -100,7 +101,7 @@ public sealed class Pop3StoredPassword
                 context = cram.Context;
                 return true;
             case PlainSecret plain:
-                context = CramMd5Scheme.ComputeContext(Encoding.UTF8.GetBytes(plain.Plaintext));
+                context = Pop3CramMd5Context.Compute(Encoding.UTF8.GetBytes(plain.Plaintext));
                 return true;
             default:
                 context = default;

@@ -2,8 +2,9 @@ using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication;
+namespace Pop3.Kestrel.UsersFile;
 
 /// <summary>
 /// A users file in Dovecot's passwd-file format, one user per line:

@@ -2,8 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using Konscious.Security.Cryptography;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication.PasswordSchemes;
+namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 
 /// <summary>
 /// <c>{ARGON2I}</c> and <c>{ARGON2ID}</c>: a PHC string <c>$argon2id$v=19$m=KiB,t=passes,p=lanes$salt$hash</c>

@@ -1,8 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication.PasswordSchemes;
+namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 
 /// <summary><c>{SHA256-CRYPT}</c> (<c>$5$</c>) and <c>{SHA512-CRYPT}</c> (<c>$6$</c>), with an optional <c>rounds=</c>.</summary>
 internal sealed class ShaCryptScheme(HashAlgorithmName algorithm) : PasswordScheme

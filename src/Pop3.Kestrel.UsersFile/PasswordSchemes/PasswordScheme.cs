@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication.PasswordSchemes;
+namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 
 /// <summary>One Dovecot password scheme: how its stored form is parsed, and how a new one is made.</summary>
 internal abstract class PasswordScheme

@@ -2,8 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication.PasswordSchemes;
+namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 
 /// <summary>
 /// <c>{PBKDF2}</c> as Dovecot writes it (<c>src/auth/password-scheme-pbkdf2.c</c>):

@@ -1,7 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication.PasswordSchemes;
+namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 
 /// <summary>
 /// <c>{CRYPT}</c>, also the scheme of a stored password without a <c>{SCHEME}</c> prefix (Dovecot's

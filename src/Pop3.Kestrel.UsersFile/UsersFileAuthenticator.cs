@@ -5,8 +5,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication;
+namespace Pop3.Kestrel.UsersFile;
 
 /// <summary>
 /// Authenticates against a users file in Dovecot's passwd-file format (see <see cref="Pop3UsersFile"/> and
@@ -144,7 +145,8 @@ public sealed class UsersFileAuthenticator : IPop3Authenticator, IPop3SecretProv
     public Pop3SecretKinds AvailableSecrets => Current().Secrets;
 
     /// <summary>The scheme of <paramref name="user"/>'s stored password (<c>SHA512-CRYPT</c>), or null for unknown users and <c>nologin</c>.</summary>
-    internal string? SchemeOf(string user) => TryGetLoginEntry(user, out var entry) ? entry.Password.Scheme : null;
+    /// <summary>The scheme of <paramref name="user"/>'s password in the file, for log lines; null for unknown users.</summary>
+    public string? GetStoredScheme(string user) => TryGetLoginEntry(user, out var entry) ? entry.Password.Scheme : null;
 
     /// <summary>The user name as written in the file (the mailbox to open).</summary>
     public string GetMailbox(string user) => TryGetLoginEntry(user, out var entry) ? entry.User : user;

@@ -2,8 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication.PasswordSchemes;
+namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 
 /// <summary><c>{BLF-CRYPT}</c>: bcrypt (<c>$2y$</c>, <c>$2b$</c>, <c>$2a$</c>), computed by BCrypt.Net-Next.</summary>
 internal sealed partial class BlowfishCryptScheme : PasswordScheme

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Pop3.Kestrel.Authentication;
 
-namespace Pop3.Kestrel.Authentication.PasswordSchemes;
+namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 
 /// <summary>
 /// SHA-256-crypt (<c>$5$</c>) and SHA-512-crypt (<c>$6$</c>) as specified by Ulrich Drepper,
