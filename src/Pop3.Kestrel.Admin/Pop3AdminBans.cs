@@ -61,4 +61,4 @@ internal static class Pop3AdminBans
 /// <param name="Until">When it ends.</param>
 /// <param name="Seconds">Seconds left.</param>
 /// <param name="Failures">The failed guesses that led to it.</param>
-public sealed record Pop3BanView(string Address, DateTimeOffset Since, DateTimeOffset Until, long Seconds, int Failures);
+internal sealed record Pop3BanView(string Address, DateTimeOffset Since, DateTimeOffset Until, long Seconds, int Failures);

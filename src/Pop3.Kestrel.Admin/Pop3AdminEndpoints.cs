@@ -96,7 +96,7 @@ public static class Pop3AdminEndpoints
 /// <param name="Endpoint">The listener's name.</param>
 /// <param name="Commands">Commands received.</param>
 /// <param name="Bytes">Message octets sent (RETR and TOP).</param>
-public sealed record Pop3SessionView(string Id, string? User, string? Ip, DateTimeOffset Since, long Seconds, string State, bool Tls, string Endpoint, int Commands, long Bytes)
+internal sealed record Pop3SessionView(string Id, string? User, string? Ip, DateTimeOffset Since, long Seconds, string State, bool Tls, string Endpoint, int Commands, long Bytes)
 {
     internal static Pop3SessionView Of(Pop3ActiveSession s, DateTimeOffset now) => new(
         s.Id,

@@ -9,28 +9,3 @@ public interface IPop3Authenticator
     /// </summary>
     ValueTask<Pop3AuthenticationResult> AuthenticateAsync(string user, string password, Pop3ConnectionInfo connection, CancellationToken cancellationToken);
 }
-
-/// <summary>What an authenticator decided.</summary>
-public enum Pop3AuthenticationStatus
-{
-    /// <summary>The credentials are good.</summary>
-    Succeeded,
-
-    /// <summary>Unknown user or wrong password: <c>-ERR [AUTH]</c>.</summary>
-    Failed,
-
-    /// <summary>The user store could not be asked: <c>-ERR [SYS/TEMP]</c>.</summary>
-    TemporaryFailure,
-}
-
-/// <summary>The answer of an <see cref="IPop3Authenticator"/>.</summary>
-/// <param name="Status">Succeeded, failed or temporarily unavailable.</param>
-/// <param name="Mailbox">On success, the mailbox to open (defaults to the user name).</param>
-public readonly record struct Pop3AuthenticationResult(Pop3AuthenticationStatus Status, string? Mailbox = null)
-{
-    public static Pop3AuthenticationResult Success(string mailbox) => new(Pop3AuthenticationStatus.Succeeded, mailbox);
-
-    public static Pop3AuthenticationResult Failure => new(Pop3AuthenticationStatus.Failed);
-
-    public static Pop3AuthenticationResult TemporaryFailure => new(Pop3AuthenticationStatus.TemporaryFailure);
-}

@@ -12,7 +12,7 @@ namespace Pop3.Kestrel.Authentication;
 /// on first use), expiry and not-before against <see cref="TimeProvider"/> with
 /// <see cref="Pop3OAuthOptions.ClockSkew"/>. The user is the value of <see cref="Pop3OAuthOptions.MailboxClaim"/>.
 /// </summary>
-public sealed class Pop3BearerTokenValidator
+internal sealed class Pop3BearerTokenValidator
 {
     private readonly Lazy<Pop3OAuthOptions> _settings;
     private readonly TimeProvider _time;

@@ -101,4 +101,4 @@ internal sealed class Pop3KestrelOptionsSetup(
 }
 
 /// <summary>Which <c>Pop3:Endpoints</c> listener a connection came in on.</summary>
-public sealed record Pop3EndpointFeature(string Name);
+internal sealed record Pop3EndpointFeature(string Name);

@@ -9,7 +9,7 @@ namespace Pop3.Kestrel.Logging;
 /// category <see cref="Category"/>, with secrets replaced by <c>****</c> before the line becomes a string:
 /// PASS's argument, APOP's digest, AUTH's initial response and every SASL continuation line.
 /// </summary>
-public static partial class Pop3ProtocolTrace
+internal static partial class Pop3ProtocolTrace
 {
     /// <summary>The log category of the trace; set it to Verbose/Trace to see the client's lines.</summary>
     public const string Category = "Pop3.Kestrel.Protocol.Trace";

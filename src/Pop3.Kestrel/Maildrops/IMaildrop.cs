@@ -33,28 +33,3 @@ public interface IMaildrop : IAsyncDisposable
     /// </summary>
     ValueTask CommitDeletionsAsync(IReadOnlyList<MaildropMessage> deleted, CancellationToken cancellationToken);
 }
-
-/// <summary>How <see cref="IMaildrop.OpenAsync"/> went.</summary>
-public enum MaildropOpenStatus
-{
-    /// <summary>Open, and the lock is ours until disposal.</summary>
-    Opened,
-
-    /// <summary>Another session holds the lock: the client gets <c>-ERR [IN-USE]</c>.</summary>
-    InUse,
-
-    /// <summary>The store cannot be reached now: the client gets <c>-ERR [SYS/TEMP]</c>.</summary>
-    Unavailable,
-}
-
-/// <summary>One message as a backend lists it.</summary>
-/// <param name="Id">
-/// The backend's unique, stable id, used for UIDL. If it is not 1–70 characters in 0x21–0x7E or not
-/// unique in the mailbox, the framework serves a stable hash of it instead.
-/// </param>
-/// <param name="Size">
-/// The POP3 size: octets with CRLF line endings, before dot-stuffing, a missing final CRLF counted.
-/// Null when the backend does not know it; the framework then measures the message once.
-/// </param>
-/// <param name="Key">Anything the backend wants back in <see cref="IMaildrop.OpenMessageAsync"/> (a path, a row id).</param>
-public sealed record MaildropMessage(string Id, long? Size, object? Key = null);

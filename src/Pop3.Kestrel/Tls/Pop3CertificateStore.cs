@@ -27,6 +27,7 @@ public sealed class Pop3CertificateStore
     private readonly Dictionary<(string?, string?, string?), CertificateSlot> _slots = [];
     private readonly Lazy<Pop3CertificateOptions?> _development;
 
+    /// <summary>Builds the store from the server options; no file is read until a certificate is asked for.</summary>
     public Pop3CertificateStore(IOptions<Pop3ServerOptions> options, IHostEnvironment environment, TimeProvider time, ILogger<Pop3CertificateStore> logger)
     {
         _options = options.Value;
