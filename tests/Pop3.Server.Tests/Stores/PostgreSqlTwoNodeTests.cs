@@ -102,6 +102,30 @@ public sealed class PostgreSqlTwoNodeTests(PostgreSqlFixture database) : IAsyncL
         Assert.StartsWith("+OK Logged in, 2 messages", reply);
     }
 
+    [Fact]
+    public async Task A_session_whose_lease_was_taken_over_deletes_nothing_at_quit()
+    {
+        await using var a = await RawPop3Client.ConnectAsync(_nodeA.Pop3EndPoint);
+        await a.LoginAsync();
+        Assert.Equal("+OK Marked to be deleted", await a.CommandAsync("DELE 1"));
+
+        // Node A falls silent long enough for its lease to run out (as if frozen), and node B takes the mailbox.
+        var store = _nodeA.Services.GetRequiredService<PostgreSqlMailStore>();
+        await using (var expire = store.DataSource.CreateCommand("UPDATE pop3_mailbox_leases SET expires_at = now() - interval '1 second' WHERE mailbox = 'alice'"))
+        {
+            Assert.Equal(1, await expire.ExecuteNonQueryAsync());
+        }
+
+        await using var b = await RawPop3Client.ConnectAsync(_nodeB.Pop3EndPoint);
+        await b.LoginAsync();
+
+        Assert.Equal("-ERR [SYS/TEMP] Deleting messages failed; nothing was deleted that you did not mark", await a.CommandAsync("QUIT"));
+        Assert.Equal("", await a.ReadToEndAsync());
+        Assert.Equal("+OK Unique-ID listing follows", await b.CommandAsync("UIDL"));
+        Assert.Contains("1 uid-first", Encoding.ASCII.GetString(await b.ReadMultiLineBodyAsync()), StringComparison.Ordinal);
+        Assert.Equal("+OK Logging out", await b.CommandAsync("QUIT"));
+    }
+
     private static async Task<string> UidlAsync(RawPop3Client client)
     {
         Assert.Equal("+OK Unique-ID listing follows", await client.CommandAsync("UIDL"));
