@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Pop3.Kestrel.Maildrops;
 
@@ -122,6 +123,32 @@ public sealed class PostgreSqlLeaseTests(PostgreSqlFixture fixture) : IAsyncLife
         Assert.Equal(2, node.Leases.Count);
         Assert.Equal("alice a,bob b,carol a", await ScalarAsync(
             "SELECT string_agg(mailbox || ' ' || owner_node, ',' ORDER BY mailbox) FROM pop3_mailbox_leases WHERE expires_at > now() + interval '15 seconds'"));
+    }
+
+    [Fact]
+    public async Task The_node_renews_its_leases_every_third_of_the_lease_on_its_clock()
+    {
+        var time = new FakeTimeProvider();
+        var node = Node("a", TimeSpan.FromSeconds(30));
+        Assert.Equal(MaildropOpenStatus.Opened, await Maildrop(node).OpenAsync("alice", Timeout));
+        await ExecuteAsync("UPDATE pop3_mailbox_leases SET expires_at = now() + interval '5 seconds'");
+
+        var renewal = new PostgreSqlLeaseRenewal(node, time, NullLogger<PostgreSqlLeaseRenewal>.Instance);
+        await renewal.StartAsync(Timeout);
+        try
+        {
+            // The service starts its timer on a thread of its own: time moves on a third of the lease at a time until
+            // the renewal shows in the row (real time never renews, the test's clock stands still otherwise).
+            while ((bool)(await ScalarAsync("SELECT expires_at < now() + interval '25 seconds' FROM pop3_mailbox_leases WHERE mailbox = 'alice'"))!)
+            {
+                time.Advance(TimeSpan.FromSeconds(10));
+                await Task.Delay(20, Timeout);
+            }
+        }
+        finally
+        {
+            await renewal.StopAsync(CancellationToken.None);
+        }
     }
 
     [Fact]
