@@ -126,6 +126,27 @@ public sealed class PostgreSqlTwoNodeTests(PostgreSqlFixture database) : IAsyncL
         Assert.Equal("+OK Logging out", await b.CommandAsync("QUIT"));
     }
 
+    [Fact]
+    public async Task A_full_session_pool_refuses_a_login_within_about_a_second_and_the_node_stays_ready()
+    {
+        await using var node = Node(database).With("Pop3:PostgreSql:ConnectionString", database.ConnectionString + ";Maximum Pool Size=1");
+        using var http = node.CreateAdminClient();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        await using var held = await node.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+
+        await using var client = await RawPop3Client.ConnectAsync(node.Pop3EndPoint);
+        await client.ReadLineAsync();
+        Assert.Equal("+OK Send your password", await client.CommandAsync("USER alice"));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal("-ERR [SYS/TEMP] Mailbox is temporarily unavailable", await client.CommandAsync("PASS secret"));
+        Assert.InRange(waited.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(4));
+
+        // Readiness has its own connections: the full session pool neither delays it nor makes it fail.
+        waited.Restart();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        Assert.InRange(waited.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+
     private static async Task<string> UidlAsync(RawPop3Client client)
     {
         Assert.Equal("+OK Unique-ID listing follows", await client.CommandAsync("UIDL"));
