@@ -5,35 +5,62 @@ using Pop3.Kestrel.Protocol;
 namespace Pop3.Kestrel.PostgreSql;
 
 /// <summary>
-/// The PostgreSQL store as a whole: delivery into a mailbox and the readiness check. A singleton over one pooled
-/// <see cref="NpgsqlDataSource"/>; the sessions' <see cref="PostgreSqlMaildrop"/> share it.
+/// The PostgreSQL store as a whole: delivery into a mailbox, the readiness check and this node's mailbox leases. A
+/// singleton over one pooled <see cref="NpgsqlDataSource"/>; the sessions' <see cref="PostgreSqlMaildrop"/> share it.
 /// </summary>
-public sealed class PostgreSqlMailStore(NpgsqlDataSource dataSource)
+public sealed class PostgreSqlMailStore
 {
+    private readonly NpgsqlDataSource _readiness;
+
+    /// <summary>
+    /// A store over <paramref name="dataSource"/>, used for readiness too, with leases of 30 s under a generated node id.
+    /// The server's registration (<c>AddPostgreSql</c>) gives readiness a data source of its own instead.
+    /// </summary>
+    public PostgreSqlMailStore(NpgsqlDataSource dataSource)
+        : this(dataSource, dataSource, TimeSpan.FromSeconds(new PostgreSqlStoreOptions().LeaseSeconds), PostgreSqlLeases.DefaultNodeId())
+    {
+    }
+
+    internal PostgreSqlMailStore(NpgsqlDataSource dataSource, NpgsqlDataSource readiness, TimeSpan leaseDuration, string nodeId)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        DataSource = dataSource;
+        _readiness = readiness;
+        Leases = new PostgreSqlLeases(dataSource, leaseDuration, nodeId);
+    }
+
     /// <summary>The pooled connections to the store's database.</summary>
-    public NpgsqlDataSource DataSource { get; } = dataSource;
+    public NpgsqlDataSource DataSource { get; }
+
+    internal PostgreSqlLeases Leases { get; }
 
     /// <summary>Creates or upgrades the schema (see <see cref="PostgreSqlMigrations"/>). Returns how many migrations ran.</summary>
     public Task<int> MigrateAsync(CancellationToken cancellationToken) => PostgreSqlMigrations.ApplyAsync(DataSource, cancellationToken);
 
     /// <summary>
-    /// Ready to serve: the database answers and its schema is the version this build expects. Never throws for an
-    /// unreachable database; the reason is returned instead.
+    /// Ready to serve: the database answers within a second and its schema is one this build supports (see
+    /// <see cref="PostgreSqlMigrations.CheckSchemaAsync"/>). Asks over a connection budget of its own, so a session pool
+    /// that is full never makes a node look dead. Never throws for an unreachable database; the reason is returned instead.
     /// </summary>
     public async Task<(bool Ready, string Reason)> CheckReadyAsync(CancellationToken cancellationToken)
     {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(ReadinessTimeout);
         try
         {
-            var version = await PostgreSqlMigrations.CurrentVersionAsync(DataSource, cancellationToken);
-            return version == PostgreSqlMigrations.Latest
-                ? (true, $"schema version {version}")
-                : (false, $"schema version {version}, expected {PostgreSqlMigrations.Latest}");
+            return await PostgreSqlRetry.OnceAsync(_readiness, () => PostgreSqlMigrations.CheckSchemaAsync(_readiness, limit.Token));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (false, $"no answer within {ReadinessTimeout.TotalSeconds:0.#} s");
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
         {
             return (false, e.Message);
         }
     }
+
+    internal static TimeSpan ReadinessTimeout { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Stores <paramref name="message"/> byte for byte in <paramref name="mailbox"/>, after every message already

@@ -11,22 +11,48 @@ public sealed class PostgreSqlStoreOptions
     /// <summary>The configuration key of <see cref="ConnectionString"/>.</summary>
     public const string ConnectionStringKey = SectionName + ":ConnectionString";
 
+    /// <summary>The configuration key of <see cref="LeaseSeconds"/>.</summary>
+    public const string LeaseSecondsKey = SectionName + ":LeaseSeconds";
+
     /// <summary>
-    /// An Npgsql connection string, e.g. <c>Host=db;Database=mail;Username=pop3;Password=…</c>. Connections are
-    /// pooled; every open POP3 session holds one (it carries the mailbox lock), so size
-    /// <c>Maximum Pool Size</c> for the sessions a node serves at once.
+    /// An Npgsql connection string, e.g. <c>Host=db;Database=mail;Username=pop3;Password=…</c>. A session borrows a
+    /// pooled connection only for each statement (or while a message is sent), so <c>Maximum Pool Size</c> bounds the
+    /// statements in flight, not the sessions. Without a <c>Timeout</c> in the string, waiting for a connection (pool or
+    /// server) gives up after 1 s, so a full pool answers a login <c>-ERR [SYS/TEMP]</c> at once.
     /// </summary>
     public string ConnectionString { get; set; } = "";
 
-    /// <summary>Create and upgrade the schema at start-up (default). Off: an operator runs the migrations.</summary>
+    /// <summary>
+    /// Create and upgrade the schema at start-up (default, for a single node). Off: the operator runs the
+    /// <c>migrate</c> command, and nodes report not ready until the schema is one they support.
+    /// </summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>
+    /// How long a mailbox lease lasts without renewal (default 30, 3 to 600). Each node renews its sessions' leases every
+    /// third of it; a node that stops (frozen, cut off) loses its mailboxes to other nodes after at most this long.
+    /// </summary>
+    public int LeaseSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// This node's name in the lease table (for operators: who holds a mailbox). Empty (default): the host name, the
+    /// process id and a random suffix.
+    /// </summary>
+    public string NodeId { get; set; } = "";
 }
 
-/// <summary>Fails start-up, naming the key, when no connection string is configured.</summary>
+/// <summary>Fails start-up, naming the key, when a setting is missing or out of range.</summary>
 internal sealed class PostgreSqlStoreOptionsValidator : IValidateOptions<PostgreSqlStoreOptions>
 {
-    public ValidateOptionsResult Validate(string? name, PostgreSqlStoreOptions options) =>
-        string.IsNullOrWhiteSpace(options.ConnectionString)
-            ? ValidateOptionsResult.Fail($"{PostgreSqlStoreOptions.ConnectionStringKey} is required for the PostgreSQL store.")
+    public ValidateOptionsResult Validate(string? name, PostgreSqlStoreOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return ValidateOptionsResult.Fail($"{PostgreSqlStoreOptions.ConnectionStringKey} is required for the PostgreSQL store.");
+        }
+
+        return options.LeaseSeconds is < 3 or > 600
+            ? ValidateOptionsResult.Fail($"{PostgreSqlStoreOptions.LeaseSecondsKey} is {options.LeaseSeconds}; it must be 3 to 600 (seconds).")
             : ValidateOptionsResult.Success;
+    }
 }

@@ -39,6 +39,15 @@ public sealed class PostgreSqlTestServer : IAsyncDisposable
             return new PostgreSqlTestServer(configured, null);
         }
 
+        return await StartPrivateAsync();
+    }
+
+    /// <summary>
+    /// Always a private cluster of its own (never the one <c>POP3_TEST_POSTGRES</c> names), for a test that stops or
+    /// restarts the server and must not disturb other tests.
+    /// </summary>
+    public static async Task<PostgreSqlTestServer> StartPrivateAsync()
+    {
         var lookup = ExternalProgramLookup.FromEnvironment;
         var initdb = lookup.Find(ExternalProgram.Initdb)
             ?? lookup.Unavailable($"{ExternalProgram.Initdb.Needs} to start a PostgreSQL cluster, or {EnvironmentVariable} set to the connection string " +
@@ -65,6 +74,22 @@ public sealed class PostgreSqlTestServer : IAsyncDisposable
         await RunAsync(pgCtl,
             ["-D", data, "-l", Path.Combine(folder, "log"), "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "start"], asRoot);
         return new PostgreSqlTestServer($"Host=127.0.0.1;Port={port};Username=postgres", folder);
+    }
+
+    /// <summary>The connection string of the server's administrative role.</summary>
+    public string AdminConnectionString => _adminConnectionString;
+
+    /// <summary>
+    /// <c>pg_ctl restart -m fast</c> of a private cluster: every session is ended (57P01), the data stays. Returns
+    /// when the server accepts connections again.
+    /// </summary>
+    public async Task RestartAsync()
+    {
+        var folder = _clusterFolder ?? throw new InvalidOperationException("Only a private cluster can be restarted.");
+        var port = new NpgsqlConnectionStringBuilder(_adminConnectionString).Port;
+        await RunAsync(ExternalProgram.PgCtl.Locate(),
+            ["-D", Path.Combine(folder, "data"), "-l", Path.Combine(folder, "log"), "-m", "fast", "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "restart"],
+            Environment.UserName == "root");
     }
 
     /// <summary>Creates an empty database and returns its connection string.</summary>

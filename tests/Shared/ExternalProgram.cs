@@ -41,9 +41,12 @@ internal sealed record ExternalProgram(string Name, string DebianPackage)
     /// <summary>PostgreSQL's pg_ctl, found as <see cref="Initdb"/> is.</summary>
     public static ExternalProgram PgCtl { get; } = new("pg_ctl", "postgresql-15") { Home = ExternalProgramHome.PostgreSqlBinDir };
 
+    /// <summary>PgBouncer, the PostgreSQL connection pooler (in /usr/sbin on Debian, on root's PATH).</summary>
+    public static ExternalProgram PgBouncer { get; } = new("pgbouncer", "pgbouncer");
+
     /// <summary>The programs above a test may name by file name alone (not Dovecot's pop3: that name says too little).</summary>
     public static IReadOnlyList<ExternalProgram> Known { get; } =
-        [Curl, Fetchmail, Mpop, OpenSsl, Python3, Unzip, Doveadm, Dovecot, Stat, Chown, Runuser, Initdb, PgCtl];
+        [Curl, Fetchmail, Mpop, OpenSsl, Python3, Unzip, Doveadm, Dovecot, Stat, Chown, Runuser, Initdb, PgCtl, PgBouncer];
 
     /// <summary>Where the program is looked for after PATH, for programs a distribution keeps off PATH.</summary>
     public ExternalProgramHome Home { get; init; } = ExternalProgramHome.Path;

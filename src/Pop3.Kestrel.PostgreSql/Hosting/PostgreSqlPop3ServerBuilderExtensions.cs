@@ -14,9 +14,10 @@ public static class PostgreSqlPop3ServerBuilderExtensions
 {
     /// <summary>
     /// Serves mailboxes from PostgreSQL (section <c>Pop3:PostgreSql</c>, see <see cref="PostgreSqlStoreOptions"/>),
-    /// replacing any maildrop registered before. The schema is migrated at start-up, and the admin listener's
-    /// <c>/readyz</c> asks the database (<see cref="PostgreSqlMailStore.CheckReadyAsync"/>). Address bans and users'
-    /// familiar addresses are kept in the same database, so every node sees them.
+    /// replacing any maildrop registered before. Mailboxes are held by renewed leases, the schema is migrated at start-up
+    /// unless <c>MigrateOnStart</c> is off, and the admin listener's <c>/readyz</c> asks the database over a connection
+    /// budget of its own (<see cref="PostgreSqlMailStore.CheckReadyAsync"/>). Address bans and users' familiar addresses
+    /// are kept in the same database, so every node sees them.
     /// </summary>
     public static Pop3ServerBuilder AddPostgreSql(this Pop3ServerBuilder builder)
     {
@@ -25,10 +26,22 @@ public static class PostgreSqlPop3ServerBuilderExtensions
         services.AddPop3Settings<PostgreSqlStoreOptions>(PostgreSqlStoreOptions.SectionName).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgreSqlStoreOptions>, PostgreSqlStoreOptionsValidator>());
         services.AddLogging();
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(static provider =>
-            NpgsqlDataSource.Create(provider.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value.ConnectionString));
-        services.TryAddSingleton(static provider => new PostgreSqlMailStore(provider.GetRequiredService<NpgsqlDataSource>()));
+            NpgsqlDataSource.Create(PostgreSqlConnectionBudget.ForSessions(provider.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value.ConnectionString)));
+        services.TryAddSingleton(static provider => new PostgreSqlReadinessDataSource(
+            NpgsqlDataSource.Create(PostgreSqlConnectionBudget.ForReadiness(provider.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value.ConnectionString))));
+        services.TryAddSingleton(static provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value;
+            return new PostgreSqlMailStore(
+                provider.GetRequiredService<NpgsqlDataSource>(),
+                provider.GetRequiredService<PostgreSqlReadinessDataSource>().DataSource,
+                TimeSpan.FromSeconds(options.LeaseSeconds),
+                string.IsNullOrWhiteSpace(options.NodeId) ? PostgreSqlLeases.DefaultNodeId() : options.NodeId);
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlMigrationService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgreSqlLeaseRenewal>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3BackendProbe, PostgreSqlBackendProbe>());
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, PostgreSqlMaildrop>();
@@ -36,6 +49,14 @@ public static class PostgreSqlPop3ServerBuilderExtensions
         services.AddSingleton<Authentication.IPop3LockoutStore, PostgreSqlLockoutStore>();
         return builder;
     }
+}
+
+/// <summary>Readiness's own small pool, disposed with the container.</summary>
+internal sealed class PostgreSqlReadinessDataSource(NpgsqlDataSource dataSource) : IAsyncDisposable
+{
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 }
 
 /// <summary>Runs the migrations before the server takes connections (unless <see cref="PostgreSqlStoreOptions.MigrateOnStart"/> is off).</summary>
@@ -57,7 +78,7 @@ internal sealed partial class PostgreSqlMigrationService(PostgreSqlMailStore sto
     private static partial void LogMigrated(Microsoft.Extensions.Logging.ILogger logger, int applied, int version);
 }
 
-/// <summary>For <c>/readyz</c>: the database answers with the schema this build expects. Says nothing when another maildrop is in use.</summary>
+/// <summary>For <c>/readyz</c>: the database answers with a schema this build supports. Says nothing when another maildrop is in use.</summary>
 internal sealed class PostgreSqlBackendProbe(IMaildrop maildrop, PostgreSqlMailStore store) : IPop3BackendProbe
 {
     public async ValueTask<string?> ProbeAsync(CancellationToken cancellationToken)

@@ -13,7 +13,8 @@ namespace Pop3.Server.Cli;
 /// the configured store. Usable as Postfix's <c>mailbox_command</c>; the exit code follows sysexits.h (0 delivered,
 /// 64 usage, 67 unknown user, 69 the store takes no deliveries, 75 try again later, 78 configuration error).
 /// Only users of the users file (<c>Pop3:Authentication:UsersFile</c>) are delivered to, unless <c>--create</c> says so:
-/// a typo in a recipient, or a missing users file, must not create a mailbox nobody can log in to.
+/// a typo in a recipient, or a missing users file, must not create a mailbox nobody can log in to. It never migrates the
+/// PostgreSQL schema (the <c>migrate</c> command does): a missing schema is a temporary failure, so the MTA keeps the mail.
 /// </summary>
 internal static class DeliverCommand
 {
@@ -86,12 +87,8 @@ internal static class DeliverCommand
                         return SysExits.Ok;
 
                     case Pop3Store.PostgreSql:
+                        // Never migrates: one process per message must not take the migration lock each time.
                         var postgres = host.Services.GetRequiredService<PostgreSqlMailStore>();
-                        if (host.Services.GetRequiredService<IOptions<PostgreSqlStoreOptions>>().Value.MigrateOnStart)
-                        {
-                            await postgres.MigrateAsync(CancellationToken.None);
-                        }
-
                         await postgres.DeliverAsync(user, input, null, CancellationToken.None);
                         return SysExits.Ok;
 
@@ -103,6 +100,12 @@ internal static class DeliverCommand
             {
                 await error.WriteLineAsync("deliver: " + e.Message);
                 return SysExits.Config;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                // The MTA keeps the message until an operator has run the migrations.
+                await error.WriteLineAsync("deliver: temporary failure: the database has no mail schema yet; run the migrate command (" + e.MessageText + ")");
+                return SysExits.TempFail;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or NpgsqlException or TimeoutException)
             {

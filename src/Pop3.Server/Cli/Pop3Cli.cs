@@ -45,6 +45,7 @@ internal static class Pop3Cli
         root.Add(HealthCheckCommand.Create(output, error));
         root.Add(DeliverCommand.Create(configuration, () => message ?? Console.OpenStandardInput(), output, error));
         root.Add(ImportMaildirCommand.Create(configuration, output, error));
+        root.Add(MigrateCommand.Create(configuration, output, error));
         var help = new Command("help", "Show this help.");
         help.SetAction(_ => root.Parse("--help").Invoke(new InvocationConfiguration { Output = output, Error = error }));
         root.Add(help);
@@ -58,7 +59,7 @@ internal static class Pop3Cli
         }
 
         if (configuration.Length > 0 && parsed.CommandResult.Command is var command && command != root
-            && command.Name is not ("deliver" or "import-maildir"))
+            && command.Name is not ("deliver" or "import-maildir" or "migrate"))
         {
             await error.WriteLineAsync($"{command.Name}: takes no configuration arguments (given {configuration[0]}).");
             return new Pop3Invocation(SysExits.Usage, configuration, false);

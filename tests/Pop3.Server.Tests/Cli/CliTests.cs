@@ -37,6 +37,7 @@ public sealed class CliTests(PostgreSqlFixture database) : IDisposable
     public async Task Deliver_stores_the_bytes_in_postgresql()
     {
         var user = "u" + Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(0, (await RunAsync(["migrate", "--Pop3:Store=PostgreSql", $"--Pop3:PostgreSql:ConnectionString={database.ConnectionString}"], [])).Code);
         var (code, _, error) = await RunAsync(["deliver", "--user", user, "--create", "--Pop3:Store=PostgreSql", $"--Pop3:PostgreSql:ConnectionString={database.ConnectionString}", NoUsersFile], Message);
         Assert.Equal((0, ""), (code, error));
 
@@ -44,6 +45,67 @@ public sealed class CliTests(PostgreSqlFixture database) : IDisposable
         await using var command = dataSource.CreateCommand("SELECT body FROM pop3_messages WHERE mailbox = @m");
         command.Parameters.AddWithValue("m", user);
         Assert.Equal(Message, (byte[])(await command.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    [Trait("Category", "Interop")]
+    [Trait("Category", "PostgreSql")]
+    public async Task Migrate_creates_the_schema_once_and_check_reports_it()
+    {
+        var connectionString = await database.Server.CreateDatabaseAsync();
+        try
+        {
+            string[] settings = ["--Pop3:Store=PostgreSql", $"--Pop3:PostgreSql:ConnectionString={connectionString}"];
+            Assert.Equal((75, "migrate: schema version 0, this server needs 3 to 3 (run the migrate command); this server supports 3 to 3 (not supported)\n", ""),
+                await RunAsync(["migrate", "--check", .. settings], []));
+            Assert.Equal((0, "migrate: 3 migration(s) applied\nmigrate: schema version 3; this server supports 3 to 3\n", ""), await RunAsync(["migrate", .. settings], []));
+            Assert.Equal((0, "migrate: 0 migration(s) applied\nmigrate: schema version 3; this server supports 3 to 3\n", ""), await RunAsync(["migrate", .. settings], []));
+            Assert.Equal((0, "migrate: schema version 3; this server supports 3 to 3\n", ""), await RunAsync(["migrate", "--check", .. settings], []));
+        }
+        finally
+        {
+            await database.Server.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    [Trait("Category", "Interop")]
+    [Trait("Category", "PostgreSql")]
+    public async Task Deliver_never_migrates_and_an_empty_database_is_EX_TEMPFAIL()
+    {
+        var connectionString = await database.Server.CreateDatabaseAsync();
+        try
+        {
+            var (code, _, error) = await RunAsync(["deliver", "--user", "alice", "--create", "--Pop3:Store=PostgreSql", $"--Pop3:PostgreSql:ConnectionString={connectionString}", NoUsersFile], Message);
+            Assert.Equal(75, code);
+            Assert.StartsWith("deliver: temporary failure: the database has no mail schema yet; run the migrate command (", error, StringComparison.Ordinal);
+
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            Assert.Equal(0, await PostgreSqlMigrations.CurrentVersionAsync(dataSource, CancellationToken.None));
+        }
+        finally
+        {
+            await database.Server.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "migrate" }, 69, "migrate: the Maildir store has no schema; migrations are for Pop3:Store=PostgreSql\n")]
+    [InlineData(new[] { "migrate", "--Pop3:Store=PostgreSql" }, 78, "migrate: Pop3:PostgreSql:ConnectionString is required for the PostgreSQL store.\n")]
+    [InlineData(new[] { "migrate", "--Pop3:Store=PostgreSql", "--Pop3:PostgreSql:ConnectionString=Host=127.0.0.1;Port=1", "--Pop3:PostgreSql:LeaseSeconds=1" }, 78,
+        "migrate: Pop3:PostgreSql:LeaseSeconds is 1; it must be 3 to 600 (seconds).\n")]
+    public async Task Migrate_refuses_what_it_cannot_do_with_a_sysexits_code(string[] args, int expectedCode, string expectedError)
+    {
+        var (code, _, error) = await RunAsync([.. args, NoUsersFile], []);
+        Assert.Equal((expectedCode, expectedError), (code, error));
+    }
+
+    [Fact]
+    public async Task Migrate_of_an_unreachable_database_is_EX_TEMPFAIL()
+    {
+        var (code, _, error) = await RunAsync(["migrate", "--Pop3:Store=PostgreSql", "--Pop3:PostgreSql:ConnectionString=Host=127.0.0.1;Port=1", NoUsersFile], []);
+        Assert.Equal(75, code);
+        Assert.StartsWith("migrate: temporary failure: ", error, StringComparison.Ordinal);
     }
 
     [Fact]

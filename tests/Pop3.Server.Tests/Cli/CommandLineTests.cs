@@ -21,6 +21,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData(new[] { "healthcheck", "--help" }, " healthcheck [<URL>] [options]")]
     [InlineData(new[] { "deliver", "--help" }, " deliver [options]")]
     [InlineData(new[] { "import-maildir", "--help" }, " import-maildir [options]")]
+    [InlineData(new[] { "migrate", "--help" }, " migrate [options]")]
     public async Task Help_is_printed_for_the_server_and_every_command(string[] args, string usage)
     {
         var (code, output, error) = await RunAsync(args);

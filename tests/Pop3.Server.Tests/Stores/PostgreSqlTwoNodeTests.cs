@@ -102,6 +102,51 @@ public sealed class PostgreSqlTwoNodeTests(PostgreSqlFixture database) : IAsyncL
         Assert.StartsWith("+OK Logged in, 2 messages", reply);
     }
 
+    [Fact]
+    public async Task A_session_whose_lease_was_taken_over_deletes_nothing_at_quit()
+    {
+        await using var a = await RawPop3Client.ConnectAsync(_nodeA.Pop3EndPoint);
+        await a.LoginAsync();
+        Assert.Equal("+OK Marked to be deleted", await a.CommandAsync("DELE 1"));
+
+        // Node A falls silent long enough for its lease to run out (as if frozen), and node B takes the mailbox.
+        var store = _nodeA.Services.GetRequiredService<PostgreSqlMailStore>();
+        await using (var expire = store.DataSource.CreateCommand("UPDATE pop3_mailbox_leases SET expires_at = now() - interval '1 second' WHERE mailbox = 'alice'"))
+        {
+            Assert.Equal(1, await expire.ExecuteNonQueryAsync());
+        }
+
+        await using var b = await RawPop3Client.ConnectAsync(_nodeB.Pop3EndPoint);
+        await b.LoginAsync();
+
+        Assert.Equal("-ERR [SYS/TEMP] Deleting messages failed; nothing was deleted that you did not mark", await a.CommandAsync("QUIT"));
+        Assert.Equal("", await a.ReadToEndAsync());
+        Assert.Equal("+OK Unique-ID listing follows", await b.CommandAsync("UIDL"));
+        Assert.Contains("1 uid-first", Encoding.ASCII.GetString(await b.ReadMultiLineBodyAsync()), StringComparison.Ordinal);
+        Assert.Equal("+OK Logging out", await b.CommandAsync("QUIT"));
+    }
+
+    [Fact]
+    public async Task A_full_session_pool_refuses_a_login_within_about_a_second_and_the_node_stays_ready()
+    {
+        await using var node = Node(database).With("Pop3:PostgreSql:ConnectionString", database.ConnectionString + ";Maximum Pool Size=1");
+        using var http = node.CreateAdminClient();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        await using var held = await node.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+
+        await using var client = await RawPop3Client.ConnectAsync(node.Pop3EndPoint);
+        await client.ReadLineAsync();
+        Assert.Equal("+OK Send your password", await client.CommandAsync("USER alice"));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal("-ERR [SYS/TEMP] Mailbox is temporarily unavailable", await client.CommandAsync("PASS secret"));
+        Assert.InRange(waited.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(4));
+
+        // Readiness has its own connections: the full session pool neither delays it nor makes it fail.
+        waited.Restart();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        Assert.InRange(waited.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+
     private static async Task<string> UidlAsync(RawPop3Client client)
     {
         Assert.Equal("+OK Unique-ID listing follows", await client.CommandAsync("UIDL"));
