@@ -43,6 +43,7 @@ public static class PostgreSqlMigrations
                 failures integer     NOT NULL
             );
             """),
+        (PostgreSqlGuardSchema.Version, PostgreSqlGuardSchema.Description, PostgreSqlGuardSchema.Sql),
     ];
 
     /// <summary>The version this build expects.</summary>
