@@ -13,7 +13,9 @@ namespace Pop3.Kestrel.Authentication;
 /// is familiar. Each failure lengthens the next reply's wait (doubling from
 /// <see cref="Pop3AuthenticationOptions.FailureDelay"/> up to <see cref="Pop3AuthenticationOptions.MaxFailureDelay"/>).
 /// Memory is bounded: each table keeps at most <see cref="Pop3AuthenticationOptions.TrackedEntries"/> entries and
-/// evicts the least recently used. Time comes from <see cref="TimeProvider"/>, so tests do not sleep.
+/// evicts the least recently used. Time comes from <see cref="TimeProvider"/>, so tests do not sleep. These windows
+/// are a node's own; with the PostgreSQL store the guard counts in the database instead (one window per key for the
+/// whole fleet), and this class keeps only the node's view of bans and familiar addresses.
 /// </summary>
 public sealed class Pop3LoginThrottle
 {
