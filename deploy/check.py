@@ -8,7 +8,9 @@
    images, JSON-form ENTRYPOINT/HEALTHCHECK, a non-root USER, the ports and volumes the docs promise,
    every COPY source present in the build context.
 2. Parses every YAML file under deploy/ (python3-yaml) and checks what must agree between them: probes on
-   /healthz and /readyz, a termination grace period that fits the drain, the Services' ports.
+   /healthz and /readyz with timeouts the server's readiness bound fits in, a termination grace period that fits
+   the drain, the Services' ports, and the PostgreSQL store reached through PgBouncer in transaction mode
+   (compose profile postgres, Kubernetes).
 3. Checks the systemd unit's sections and keys.
 4. Runs the Dockerfile's own `dotnet restore` and `dotnet publish` lines (output redirected to a temporary
    /app), then starts the published server the way the image does: the image's ENV with paths and ports
@@ -50,6 +52,31 @@ def parse_duration(text):
     if m := re.fullmatch(r"(\d+)s", text):
         return int(m[1])
     return int(text)
+
+
+# /readyz answers within this many seconds, the database's reply included (issue 19: a readiness budget of its own).
+READINESS_BOUND_SECONDS = 1
+
+
+def connection_string(text):
+    """An Npgsql connection string as a dict with lower-case keys."""
+    pairs = (part.split("=", 1) for part in text.split(";") if "=" in part)
+    return {key.strip().lower(): value.strip() for key, value in pairs}
+
+
+def pgbouncer_ini(text):
+    """PgBouncer's ini file as {section: {key: value}}."""
+    sections, current = {}, None
+    for raw in text.splitlines():
+        line = raw.split(";", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], {})
+        elif current is not None and "=" in line:
+            key, value = line.split("=", 1)
+            current[key.strip()] = value.strip()
+    return sections
 
 
 # ---------------------------------------------------------------- Dockerfile
@@ -184,9 +211,35 @@ def check_kubernetes(documents):
     check(pdb["spec"]["selector"]["matchLabels"].items() <= labels.items(), "the PodDisruptionBudget selects the pods")
     mounted = {m["name"] for m in container["volumeMounts"]}
     check(mounted <= {v["name"] for v in pod["volumes"]}, "every volume mount has a volume")
-    for key in ("Pop3__Certificate__Path", "Pop3__Authentication__UsersFile", "Pop3__Maildir__Path"):
+    paths = ["Pop3__Certificate__Path", "Pop3__Authentication__UsersFile"] + (["Pop3__Maildir__Path"] if config["Pop3__Store"] == "Maildir" else [])
+    for key in paths:
         path = config[key].split("{")[0]
         check(any(path.startswith(m["mountPath"]) for m in container["volumeMounts"]), f"{key} ({config[key]}) lies on a mounted volume")
+    for probe in ("readinessProbe", "livenessProbe"):
+        timeout = container[probe].get("timeoutSeconds", 1)
+        check(READINESS_BOUND_SECONDS < timeout <= container[probe].get("periodSeconds", 10),
+              f"{probe} timeout {timeout} s exceeds the server's {READINESS_BOUND_SECONDS} s readiness bound and fits its period")
+
+    # The PostgreSQL store, through PgBouncer in transaction mode.
+    check(config["Pop3__Store"] == "PostgreSql", "the Kubernetes pods serve the PostgreSQL store")
+    env = {e["name"]: e for e in container.get("env", [])}
+    reference = env.get("Pop3__PostgreSql__ConnectionString", {}).get("valueFrom", {}).get("secretKeyRef", {})
+    check(reference.get("name") == "pop3-kestrel-postgres" and not reference.get("optional", False),
+          "the connection string comes from the pop3-kestrel-postgres Secret, which must exist")
+    secret = objects.get(("Secret", reference.get("name")), {}).get("stringData", {})
+    target = connection_string(secret.get(reference.get("key"), ""))
+    bouncer = objects.get(("Deployment", "pop3-kestrel-pgbouncer"))
+    if check(bouncer is not None, "a PgBouncer Deployment"):
+        service = objects.get(("Service", target.get("host")))
+        bouncer_labels = bouncer["spec"]["template"]["metadata"]["labels"]
+        check(service is not None and service["spec"]["selector"].items() <= bouncer_labels.items(),
+              f"the connection string's host {target.get('host')} is the Service in front of PgBouncer")
+        check(service is not None and str(target.get("port")) in {str(p["port"]) for p in service["spec"]["ports"]},
+              f"the connection string's port {target.get('port')} is the PgBouncer Service's")
+        ini = pgbouncer_ini(objects[("ConfigMap", "pop3-kestrel-pgbouncer")]["data"]["pgbouncer.ini"])
+        check(ini["pgbouncer"].get("pool_mode") == "transaction", "PgBouncer pools in transaction mode")
+        check(target.get("database") in ini["databases"], f"PgBouncer serves the database {target.get('database')}")
+        check(target.get("no reset on close") == "true", "the connection string leaves resets to PgBouncer (No Reset On Close=true)")
 
 
 def check_compose(documents):
@@ -204,6 +257,15 @@ def check_compose(documents):
     replica = services["pop3-replica"]["environment"]
     check(replica.get("Pop3__Store") == "PostgreSql" and "Pop3__PostgreSql__ConnectionString" in replica,
           "the postgres profile's replicas serve the PostgreSQL store (Pop3__Store, Pop3__PostgreSql__ConnectionString)")
+    bouncer = services.get("pgbouncer", {})
+    check(bouncer.get("profiles") == ["postgres"], "PgBouncer is in the postgres profile")
+    ini = pgbouncer_ini((DEPLOY / "config" / "pgbouncer.ini").read_text())
+    target = connection_string(replica.get("Pop3__PostgreSql__ConnectionString", ""))
+    check(target.get("host") == "pgbouncer" and target.get("port") == ini["pgbouncer"].get("listen_port"),
+          f"the replicas connect to PgBouncer ({target.get('host')}:{target.get('port')})")
+    check(ini["pgbouncer"].get("pool_mode") == "transaction", "PgBouncer pools in transaction mode")
+    check("host=postgres " in ini["databases"].get(target.get("database"), "") + " ", "PgBouncer connects to the postgres service")
+    check("pgbouncer" in services["pop3-replica"].get("depends_on", {}), "the replicas start after PgBouncer")
 
 
 def check_systemd():

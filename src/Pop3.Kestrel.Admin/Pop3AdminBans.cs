@@ -8,7 +8,8 @@ namespace Pop3.Kestrel.Admin;
 /// <summary>
 /// <c>GET /bans</c> lists the address bans in force (this node's and the store's, which other nodes share);
 /// <c>DELETE /bans/{address}</c> lifts one: the address as the list shows it (<c>2001:db8:1:2::/64</c>) or any client
-/// address it covers (<c>2001:db8:1:2::9</c>). <c>DELETE /users/{user}/lockout</c> lifts a user's lockout on this node.
+/// address it covers (<c>2001:db8:1:2::9</c>). <c>DELETE /users/{user}/lockout</c> lifts a user's lockout where the guess
+/// counters are kept (this node's memory, or the shared store, for every node).
 /// </summary>
 internal static class Pop3AdminBans
 {
@@ -24,7 +25,7 @@ internal static class Pop3AdminBans
         return Results.Ok(bans.ToArray());
     }
 
-    public static async Task<IResult> LiftAsync(string address, Pop3LoginThrottle throttle, IPop3LockoutStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<IResult> LiftAsync(string address, Pop3LoginThrottle throttle, IPop3GuessCounters counters, IPop3LockoutStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var key = Uri.UnescapeDataString(address);
         if (IPAddress.TryParse(key, out var ip))
@@ -33,6 +34,7 @@ internal static class Pop3AdminBans
         }
 
         var here = throttle.Lift(key);
+        await counters.ForgetAddressAsync(key, cancellationToken);
         var stored = await store.LiftBanAsync(key, cancellationToken);
         if (!here && !stored)
         {
@@ -43,9 +45,9 @@ internal static class Pop3AdminBans
         return Results.Ok(new { lifted = 1 });
     }
 
-    public static IResult Unlock(string user, Pop3LoginThrottle throttle, ILoggerFactory loggers)
+    public static async Task<IResult> UnlockAsync(string user, IPop3GuessCounters counters, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        if (!throttle.Unlock(Pop3AddressKey.User(user)))
+        if (!await counters.UnlockAsync(Pop3AddressKey.User(user), cancellationToken))
         {
             return Results.NotFound(new { unlocked = 0 });
         }

@@ -56,7 +56,7 @@ public static class Pop3AdminEndpoints
             Results.Ok(new { kicked = registry.KickUser(user) })).WithMetadata(guarded);
         app.MapGet("/bans", Pop3AdminBans.ListAsync).WithMetadata(guarded);
         app.MapDelete("/bans/{**address}", Pop3AdminBans.LiftAsync).WithMetadata(guarded);
-        app.MapDelete("/users/{user}/lockout", Pop3AdminBans.Unlock).WithMetadata(guarded);
+        app.MapDelete("/users/{user}/lockout", Pop3AdminBans.UnlockAsync).WithMetadata(guarded);
         return app;
     }
 

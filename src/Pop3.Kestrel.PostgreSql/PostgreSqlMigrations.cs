@@ -62,6 +62,9 @@ public static class PostgreSqlMigrations
                 expires_at  timestamptz NOT NULL
             );
             """),
+
+        // Additive: servers of schema 3 do not use these tables and run unchanged beside them.
+        (PostgreSqlGuardSchema.Version, PostgreSqlGuardSchema.Description, 3, PostgreSqlGuardSchema.Sql),
     ];
 
     /// <summary>The newest schema version this build creates.</summary>

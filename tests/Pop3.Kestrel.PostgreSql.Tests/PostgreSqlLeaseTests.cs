@@ -182,7 +182,7 @@ public sealed class PostgreSqlLeaseTests(PostgreSqlFixture fixture) : IAsyncLife
         Assert.InRange(waited.Elapsed, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(3));
 
         waited.Restart();
-        Assert.Equal((true, "schema version 3"), await node.CheckReadyAsync(Timeout));
+        Assert.Equal((true, "schema version 4"), await node.CheckReadyAsync(Timeout));
         Assert.InRange(waited.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
     }
 

@@ -32,6 +32,8 @@ internal sealed record ExternalProgram(string Name, string DebianPackage)
 
     public static ExternalProgram Runuser { get; } = new("runuser", "util-linux");
 
+    public static ExternalProgram Haproxy { get; } = new("haproxy", "haproxy");
+
     /// <summary>Dovecot's POP3 process, run over stdin/stdout: Debian keeps it off PATH, in lib/dovecot.</summary>
     public static ExternalProgram DovecotPop3 { get; } = new("pop3", "dovecot-pop3d") { Home = ExternalProgramHome.DovecotLibexec, Title = "Dovecot's pop3" };
 
@@ -46,7 +48,7 @@ internal sealed record ExternalProgram(string Name, string DebianPackage)
 
     /// <summary>The programs above a test may name by file name alone (not Dovecot's pop3: that name says too little).</summary>
     public static IReadOnlyList<ExternalProgram> Known { get; } =
-        [Curl, Fetchmail, Mpop, OpenSsl, Python3, Unzip, Doveadm, Dovecot, Stat, Chown, Runuser, Initdb, PgCtl, PgBouncer];
+        [Curl, Fetchmail, Mpop, OpenSsl, Python3, Unzip, Doveadm, Dovecot, Stat, Chown, Runuser, Haproxy, Initdb, PgCtl, PgBouncer];
 
     /// <summary>Where the program is looked for after PATH, for programs a distribution keeps off PATH.</summary>
     public ExternalProgramHome Home { get; init; } = ExternalProgramHome.Path;

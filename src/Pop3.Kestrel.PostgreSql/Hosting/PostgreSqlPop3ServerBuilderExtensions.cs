@@ -16,8 +16,9 @@ public static class PostgreSqlPop3ServerBuilderExtensions
     /// Serves mailboxes from PostgreSQL (section <c>Pop3:PostgreSql</c>, see <see cref="PostgreSqlStoreOptions"/>),
     /// replacing any maildrop registered before. Mailboxes are held by renewed leases, the schema is migrated at start-up
     /// unless <c>MigrateOnStart</c> is off, and the admin listener's <c>/readyz</c> asks the database over a connection
-    /// budget of its own (<see cref="PostgreSqlMailStore.CheckReadyAsync"/>). Address bans and users' familiar addresses
-    /// are kept in the same database, so every node sees them.
+    /// budget of its own (<see cref="PostgreSqlMailStore.CheckReadyAsync"/>). Address bans, users' familiar addresses,
+    /// the guess counters and the LOGIN-DELAY history are kept in the same database, so every node enforces the same
+    /// limits.
     /// </summary>
     public static Pop3ServerBuilder AddPostgreSql(this Pop3ServerBuilder builder)
     {
@@ -47,6 +48,7 @@ public static class PostgreSqlPop3ServerBuilderExtensions
         services.AddScoped<IMaildrop, PostgreSqlMaildrop>();
         services.RemoveAll<Authentication.IPop3LockoutStore>();
         services.AddSingleton<Authentication.IPop3LockoutStore, PostgreSqlLockoutStore>();
+        PostgreSqlGuardRegistration.AddPostgreSqlGuards(services);
         return builder;
     }
 }

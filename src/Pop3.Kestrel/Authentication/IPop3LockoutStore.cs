@@ -2,8 +2,8 @@ namespace Pop3.Kestrel.Authentication;
 
 /// <summary>
 /// Where address bans and users' familiar addresses are kept, so they survive a restart and, in a shared store, are
-/// seen by every node. The limits themselves are counted in memory by each node; the store holds only their
-/// outcome. Addresses are keys as the limiter writes them (<c>192.0.2.7</c>, <c>2001:db8:1:2::/64</c>); user names
+/// seen by every node. The limits themselves are counted elsewhere (in each node's memory by default; in the
+/// database, for every node, with the PostgreSQL store); the store holds only their outcome. Addresses are keys as the limiter writes them (<c>192.0.2.7</c>, <c>2001:db8:1:2::/64</c>); user names
 /// are the names clients log in with, in lower case. By default bans and familiar addresses are kept in memory, or
 /// in <see cref="Pop3AuthenticationOptions.StateFile"/>; the PostgreSQL store registers a table-backed one.
 /// Methods may be called from any thread at once.

@@ -41,6 +41,12 @@ internal static partial class Pop3AuthLog
     [LoggerMessage(116, LogLevel.Warning, "The lockout store could not be asked ({Operation}); going on with what this node knows")]
     public static partial void LockoutStoreFailed(ILogger logger, Exception exception, string operation);
 
+    [LoggerMessage(118, LogLevel.Error, "The shared guess counters could not be asked ({Operation}); guesses are refused unchecked until they answer")]
+    public static partial void GuessCountersFailed(ILogger logger, Exception exception, string operation);
+
+    [LoggerMessage(119, LogLevel.Error, "The login history could not be asked ({Operation}) for LOGIN-DELAY")]
+    public static partial void LoginHistoryFailed(ILogger logger, Exception exception, string operation);
+
     [LoggerMessage(101, LogLevel.Information, "Connection refused: {Reason}")]
     public static partial void ConnectionRefused(ILogger logger, Pop3ConnectionRefusal reason);
 

@@ -49,6 +49,9 @@ internal enum Pop3GuessRefusal
 
     /// <summary>As many guesses at this user from this address as allowed have failed or are being checked.</summary>
     UserAddressLimit,
+
+    /// <summary>The shared store of guess counters could not be asked: nothing is checked until it answers.</summary>
+    StoreUnavailable,
 }
 
 /// <summary>What a failed guess led to.</summary>

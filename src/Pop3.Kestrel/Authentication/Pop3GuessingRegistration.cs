@@ -12,6 +12,7 @@ internal static class Pop3GuessingRegistration
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3AuthenticationOptions>, Pop3GuessingOptionsValidator>());
         services.TryAddSingleton<Pop3LoginThrottle>();
+        services.TryAddSingleton<IPop3GuessCounters, Pop3MemoryGuessCounters>();
         services.TryAddSingleton<IPop3LockoutStore, Pop3FileLockoutStore>();
         services.TryAddSingleton<Pop3GuessMetrics>();
     }

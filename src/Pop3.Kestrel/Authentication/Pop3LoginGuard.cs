@@ -12,7 +12,7 @@ namespace Pop3.Kestrel.Authentication;
 /// What one connection has done towards logging in: its attempts, its APOP timestamp, and the password guess being
 /// checked now. Scoped: one per connection; a guess still held when the connection ends is given back.
 /// </summary>
-internal sealed class Pop3LoginState(Pop3LoginThrottle throttle) : IDisposable
+internal sealed class Pop3LoginState(IPop3GuessCounters counters) : IAsyncDisposable, IDisposable
 {
     /// <summary>Login attempts that ended without a login (failed, cancelled or malformed).</summary>
     public int Attempts { get; set; }
@@ -27,16 +27,23 @@ internal sealed class Pop3LoginState(Pop3LoginThrottle throttle) : IDisposable
     public Pop3GuessRefusal Refusal { get; set; }
 
     /// <summary>Gives back the place of a guess that ended without failing.</summary>
-    public void EndGuess()
+    public ValueTask EndGuessAsync()
     {
-        if (Guess is { } guess)
+        if (Guess is not { } guess)
         {
-            Guess = null;
-            throttle.End(guess);
+            return ValueTask.CompletedTask;
         }
+
+        Guess = null;
+
+        // Not cancelled with the session: a place left held would count against the client until it expires.
+        return counters.EndAsync(guess, CancellationToken.None);
     }
 
-    public void Dispose() => EndGuess();
+    public ValueTask DisposeAsync() => EndGuessAsync();
+
+    // Scopes are disposed asynchronously by the connection handler; in-memory counters end synchronously anyway.
+    public void Dispose() => EndGuessAsync().AsTask().GetAwaiter().GetResult();
 }
 
 /// <summary>Why a login attempt ended without a login.</summary>
@@ -65,6 +72,7 @@ internal enum Pop3LoginFailure
 internal sealed class Pop3LoginGuard(
     IOptions<Pop3AuthenticationOptions> options,
     Pop3LoginThrottle throttle,
+    IPop3GuessCounters counters,
     Pop3ConnectionGate gate,
     IPop3LoginHistory history,
     IPop3LockoutStore store,
@@ -90,7 +98,7 @@ internal sealed class Pop3LoginGuard(
     public async ValueTask<bool> BeginGuessAsync(Pop3SessionContext context, string? user, CancellationToken cancellationToken)
     {
         var state = context.Services.GetRequiredService<Pop3LoginState>();
-        state.EndGuess();
+        await EndGuessAsync(state);
         await _loaded.Value;
         var address = Pop3AddressKey.Of(context.Connection.RemoteAddress);
         var name = user is null ? null : Pop3AddressKey.User(user);
@@ -115,7 +123,27 @@ internal sealed class Pop3LoginGuard(
             throttle.NoteHome(address);
         }
 
-        var guess = throttle.TryBegin(address, name, standing.Familiar && _options.FamiliarAddressDays > 0, out var refusal);
+        var familiar = standing.Familiar && _options.FamiliarAddressDays > 0;
+        Pop3GuessTicket? guess;
+        Pop3GuessRefusal refusal;
+        if (!familiar && throttle.IsBanned(address))
+        {
+            (guess, refusal) = (null, Pop3GuessRefusal.AddressBanned);
+        }
+        else
+        {
+            try
+            {
+                (guess, refusal) = await counters.TryBeginAsync(address, name, familiar, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Fail closed: a guess nobody counted could be one beyond the limit on some node.
+                Pop3AuthLog.GuessCountersFailed(logger, e, "begin");
+                (guess, refusal) = (null, Pop3GuessRefusal.StoreUnavailable);
+            }
+        }
+
         if (guess is null)
         {
             state.Refusal = refusal;
@@ -149,7 +177,7 @@ internal sealed class Pop3LoginGuard(
         else
         {
             // A guess that was not checked, or an attempt that was not a guess: no place to keep.
-            state.EndGuess();
+            await EndGuessAsync(state);
         }
 
         if (attempt >= _options.MaxAttempts)
@@ -163,6 +191,7 @@ internal sealed class Pop3LoginGuard(
         {
             Pop3GuessRefusal.AddressBanned => Pop3Replies.AddressBanned,
             Pop3GuessRefusal.UserLockedOut or Pop3GuessRefusal.UserAddressLimit => Pop3Replies.UserLockedOut,
+            Pop3GuessRefusal.StoreUnavailable => Pop3Replies.AuthTemporaryFailure,
             _ => failure switch
             {
                 Pop3LoginFailure.Cancelled => Pop3Replies.AuthCancelled,
@@ -175,7 +204,15 @@ internal sealed class Pop3LoginGuard(
     }
 
     /// <summary>The user store could not be asked: the guess was not decided, so its place is given back.</summary>
-    public void GuessNotDecided(Pop3SessionContext context) => context.Services.GetRequiredService<Pop3LoginState>().EndGuess();
+    public void GuessNotDecided(Pop3SessionContext context)
+    {
+        var ending = EndGuessAsync(context.Services.GetRequiredService<Pop3LoginState>());
+        if (!ending.IsCompletedSuccessfully)
+        {
+            // A shared store answers later; the reply does not wait for it (failures are logged there).
+            _ = ending.AsTask();
+        }
+    }
 
     /// <summary>
     /// After the credentials are proven, before the maildrop is opened: gives back the guess's place, then enforces
@@ -183,10 +220,24 @@ internal sealed class Pop3LoginGuard(
     /// </summary>
     public async ValueTask<bool> BeforeOpenAsync(Pop3SessionContext context, string user, int loginDelaySeconds, CancellationToken cancellationToken)
     {
-        context.Services.GetRequiredService<Pop3LoginState>().EndGuess();
-        if (loginDelaySeconds > 0
-            && await history.GetLastLoginAsync(user, cancellationToken) is { } last
-            && time.GetUtcNow() - last < TimeSpan.FromSeconds(loginDelaySeconds))
+        await EndGuessAsync(context.Services.GetRequiredService<Pop3LoginState>());
+        DateTimeOffset? last = null;
+        if (loginDelaySeconds > 0)
+        {
+            try
+            {
+                last = await history.GetLastLoginAsync(user, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // LOGIN-DELAY cannot be told to hold: the login waits for the history rather than break the promise.
+                Pop3AuthLog.LoginHistoryFailed(logger, e, "last login");
+                context.Write(Pop3Replies.AuthTemporaryFailure);
+                return false;
+            }
+        }
+
+        if (last is { } previous && time.GetUtcNow() - previous < TimeSpan.FromSeconds(loginDelaySeconds))
         {
             Pop3AuthLog.LoginDelayRefused(logger, user, loginDelaySeconds);
             context.Write(Pop3Replies.LoginDelay);
@@ -213,7 +264,16 @@ internal sealed class Pop3LoginGuard(
     public async ValueTask LoggedInAsync(Pop3SessionContext context, string user, string mailbox, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await history.RecordLoginAsync(mailbox, now, cancellationToken);
+        try
+        {
+            await history.RecordLoginAsync(mailbox, now, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The login happened; only the next one's LOGIN-DELAY check will not know of it.
+            Pop3AuthLog.LoginHistoryFailed(logger, e, "record login");
+        }
+
         if (_options.FamiliarAddressDays <= 0)
         {
             return;
@@ -237,7 +297,18 @@ internal sealed class Pop3LoginGuard(
         state.Guess = null;
         var address = guess?.Address ?? Pop3AddressKey.Of(context.Connection.RemoteAddress);
         var name = guess is not null ? guess.User : user is null ? null : Pop3AddressKey.User(user);
-        var outcome = throttle.Fail(guess, address, name);
+        Pop3GuessFailure outcome;
+        try
+        {
+            outcome = await counters.FailAsync(guess, address, name, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not counted: the longest delay at least slows a guesser while the store is away.
+            Pop3AuthLog.GuessCountersFailed(logger, e, "fail");
+            outcome = new Pop3GuessFailure(throttle.DelayAfter(int.MaxValue), 0, null, 0, null);
+        }
+
         var display = Pop3AddressKey.Display(context.Connection);
         Pop3AuthLog.GuessFailed(logger, display, address, (long)outcome.Delay.TotalMilliseconds);
         metrics?.Failed();
@@ -266,6 +337,19 @@ internal sealed class Pop3LoginGuard(
         }
     }
 
+    private async ValueTask EndGuessAsync(Pop3LoginState state)
+    {
+        try
+        {
+            await state.EndGuessAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The place expires in the store on its own; the client is not refused for it.
+            Pop3AuthLog.GuessCountersFailed(logger, e, "end");
+        }
+    }
+
     private DateTimeOffset FamiliarSince(DateTimeOffset now) => now - TimeSpan.FromDays(_options.FamiliarAddressDays);
 
     internal static string ReasonName(Pop3GuessRefusal refusal) => refusal switch
@@ -273,6 +357,7 @@ internal sealed class Pop3LoginGuard(
         Pop3GuessRefusal.AddressBanned => "address-banned",
         Pop3GuessRefusal.UserLockedOut => "user-locked-out",
         Pop3GuessRefusal.UserAddressLimit => "user-address-limit",
+        Pop3GuessRefusal.StoreUnavailable => "store-unavailable",
         _ => "none",
     };
 

@@ -13,7 +13,9 @@ namespace Pop3.Kestrel.Authentication;
 /// is familiar. Each failure lengthens the next reply's wait (doubling from
 /// <see cref="Pop3AuthenticationOptions.FailureDelay"/> up to <see cref="Pop3AuthenticationOptions.MaxFailureDelay"/>).
 /// Memory is bounded: each table keeps at most <see cref="Pop3AuthenticationOptions.TrackedEntries"/> entries and
-/// evicts the least recently used. Time comes from <see cref="TimeProvider"/>, so tests do not sleep.
+/// evicts the least recently used. Time comes from <see cref="TimeProvider"/>, so tests do not sleep. These windows
+/// are a node's own; with the PostgreSQL store the guard counts in the database instead (one window per key for the
+/// whole fleet), and this class keeps only the node's view of bans and familiar addresses.
 /// </summary>
 public sealed class Pop3LoginThrottle
 {
@@ -137,11 +139,7 @@ public sealed class Pop3LoginThrottle
             var addressWindow = _addresses.GetOrAdd(address, () => NewAddressWindow(now));
             addressWindow.Fail(now);
             var addressFailures = addressWindow.Failures(now);
-            Pop3AddressBan? ban = null;
-            if (_options.BanAfterFailures > 0 && addressFailures >= _options.BanAfterFailures && !(_bans.Get(address) is { } current && current.Until > now))
-            {
-                ban = _bans.Add(address, new Pop3AddressBan(address, now, now + _options.BanDuration, addressFailures));
-            }
+            var ban = BanIfReached(address, addressFailures, now);
 
             var userFailures = 0;
             DateTimeOffset? lockedOutUntil = null;
@@ -192,6 +190,34 @@ public sealed class Pop3LoginThrottle
             table.Remove(key);
         }
     }
+
+    /// <summary>
+    /// Starts a ban of <paramref name="address"/> when <paramref name="failures"/> (its failures in the window, counted
+    /// here or in a shared store) reach <see cref="Pop3AuthenticationOptions.BanAfterFailures"/> and no ban is in force.
+    /// </summary>
+    internal Pop3AddressBan? StartBanIfDue(string address, int failures)
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            return BanIfReached(address, failures, now);
+        }
+    }
+
+    /// <summary>True if this node knows of a ban of <paramref name="address"/> in force now.</summary>
+    internal bool IsBanned(string address)
+    {
+        var now = _time.GetUtcNow();
+        lock (_lock)
+        {
+            return _bans.Get(address) is { } ban && ban.Until > now;
+        }
+    }
+
+    private Pop3AddressBan? BanIfReached(string address, int failures, DateTimeOffset now) =>
+        _options.BanAfterFailures > 0 && failures >= _options.BanAfterFailures && !(_bans.Get(address) is { } current && current.Until > now)
+            ? _bans.Add(address, new Pop3AddressBan(address, now, now + _options.BanDuration, failures))
+            : null;
 
     /// <summary>Learns of a ban recorded elsewhere (the store, another node).</summary>
     internal void NoteBan(Pop3AddressBan ban)

@@ -11,6 +11,8 @@ namespace Pop3.Kestrel.ProxyProtocol;
 /// connections only from trusted proxies, reads their PROXY v1/v2 header and makes the client address in it
 /// the connection's <see cref="BaseConnectionContext.RemoteEndPoint"/>, which logs, limits and the
 /// authenticator see. Anything else (an untrusted peer, a broken header, none in time) closes the connection.
+/// A trusted proxy that closes (or resets) before sending a byte is running a health check: that is logged at Debug
+/// only, since HAProxy does it every few seconds on every node.
 /// </summary>
 internal sealed partial class Pop3ProxyProtocolMiddleware(ConnectionDelegate next, Pop3TrustedNetworks trusted, TimeSpan headerTimeout, TimeProvider time, ILogger logger)
 {
@@ -40,8 +42,21 @@ internal sealed partial class Pop3ProxyProtocolMiddleware(ConnectionDelegate nex
                     BadHeader(logger, peer.ToString(), "no header in time");
                     return;
                 }
+                catch (Exception e) when (e is ConnectionResetException or IOException)
+                {
+                    // HAProxy ends its checks with a reset, which may overtake the header it sent.
+                    HealthCheck(logger, peer.ToString());
+                    return;
+                }
 
                 var buffer = read.Buffer;
+                if (buffer.IsEmpty && read.IsCompleted)
+                {
+                    input.AdvanceTo(buffer.End);
+                    HealthCheck(logger, peer.ToString());
+                    return;
+                }
+
                 var status = Pop3ProxyProtocolHeader.TryParse(buffer, out var consumed, out source, out destination);
                 if (status == Pop3ProxyHeaderStatus.Parsed)
                 {
@@ -84,6 +99,9 @@ internal sealed partial class Pop3ProxyProtocolMiddleware(ConnectionDelegate nex
 
     [LoggerMessage(202, LogLevel.Debug, "PROXY protocol: proxy {Peer} forwards client {Client}")]
     private static partial void ClientAddress(ILogger logger, string peer, string client);
+
+    [LoggerMessage(203, LogLevel.Debug, "PROXY protocol: proxy {Peer} closed before sending a header (a health check)")]
+    private static partial void HealthCheck(ILogger logger, string peer);
 }
 
 /// <summary><c>Pop3:ProxyProtocol:TrustedNetworks</c>, parsed.</summary>

@@ -56,11 +56,11 @@ public sealed class CliTests(PostgreSqlFixture database) : IDisposable
         try
         {
             string[] settings = ["--Pop3:Store=PostgreSql", $"--Pop3:PostgreSql:ConnectionString={connectionString}"];
-            Assert.Equal((75, "migrate: schema version 0, this server needs 3 to 3 (run the migrate command); this server supports 3 to 3 (not supported)\n", ""),
+            Assert.Equal((75, "migrate: schema version 0, this server needs 3 to 4 (run the migrate command); this server supports 3 to 4 (not supported)\n", ""),
                 await RunAsync(["migrate", "--check", .. settings], []));
-            Assert.Equal((0, "migrate: 3 migration(s) applied\nmigrate: schema version 3; this server supports 3 to 3\n", ""), await RunAsync(["migrate", .. settings], []));
-            Assert.Equal((0, "migrate: 0 migration(s) applied\nmigrate: schema version 3; this server supports 3 to 3\n", ""), await RunAsync(["migrate", .. settings], []));
-            Assert.Equal((0, "migrate: schema version 3; this server supports 3 to 3\n", ""), await RunAsync(["migrate", "--check", .. settings], []));
+            Assert.Equal((0, "migrate: 4 migration(s) applied\nmigrate: schema version 4; this server supports 3 to 4\n", ""), await RunAsync(["migrate", .. settings], []));
+            Assert.Equal((0, "migrate: 0 migration(s) applied\nmigrate: schema version 4; this server supports 3 to 4\n", ""), await RunAsync(["migrate", .. settings], []));
+            Assert.Equal((0, "migrate: schema version 4; this server supports 3 to 4\n", ""), await RunAsync(["migrate", "--check", .. settings], []));
         }
         finally
         {

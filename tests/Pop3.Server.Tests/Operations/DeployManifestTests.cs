@@ -62,32 +62,66 @@ public sealed partial class DeployManifestTests
             }
         }
 
-        foreach (var file in Directory.GetFiles(Path.Combine(Root, "deploy", "kubernetes"), "*.yaml").Order(StringComparer.Ordinal))
+        // The server's containers (its image) and the ConfigMaps they take their environment from; PgBouncer's have
+        // their own settings.
+        var configMaps = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (relative, root) in KubernetesObjects("Deployment"))
         {
-            var relative = Path.GetRelativePath(Root, file);
-            foreach (var document in Documents(relative))
+            foreach (var container in ((YamlSequenceNode)root["spec"]["template"]["spec"]["containers"]).Children.Cast<YamlMappingNode>()
+                .Where(c => Scalar(c["image"]).StartsWith("pop3-kestrel", StringComparison.Ordinal)))
             {
-                var root = (YamlMappingNode)document.RootNode;
-                var kind = ((YamlScalarNode)root["kind"]).Value;
-                if (kind == "ConfigMap")
+                if (container.Children.TryGetValue("env", out var env))
                 {
-                    found.AddRange(((YamlMappingNode)root["data"]).Children.Keys.Select(k => (relative, ((YamlScalarNode)k).Value!)));
+                    found.AddRange(((YamlSequenceNode)env).Children.Select(e => (relative, Scalar(e["name"]))));
                 }
-                else if (kind == "Deployment")
+
+                if (container.Children.TryGetValue("envFrom", out var from))
                 {
-                    var containers = (YamlSequenceNode)root["spec"]["template"]["spec"]["containers"];
-                    foreach (var container in containers.Children.Cast<YamlMappingNode>())
-                    {
-                        if (container.Children.TryGetValue("env", out var env))
-                        {
-                            found.AddRange(((YamlSequenceNode)env).Children.Select(e => (relative, ((YamlScalarNode)e["name"]).Value!)));
-                        }
-                    }
+                    configMaps.UnionWith(((YamlSequenceNode)from).Children.Cast<YamlMappingNode>()
+                        .Where(f => f.Children.ContainsKey("configMapRef"))
+                        .Select(f => Scalar(f["configMapRef"]["name"])));
                 }
             }
         }
 
+        Assert.NotEmpty(configMaps);
+        foreach (var (relative, root) in KubernetesObjects("ConfigMap").Where(o => configMaps.Contains(Scalar(o.Root["metadata"]["name"]))))
+        {
+            found.AddRange(((YamlMappingNode)root["data"]).Children.Keys.Select(k => (relative, Scalar(k))));
+        }
+
         return found;
+    }
+
+    private static string Scalar(YamlNode node) => ((YamlScalarNode)node).Value!;
+
+    /// <summary>(file, object) of every Kubernetes object of <paramref name="kind"/> under deploy/kubernetes.</summary>
+    private static IEnumerable<(string File, YamlMappingNode Root)> KubernetesObjects(string kind) =>
+        Directory.GetFiles(Path.Combine(Root, "deploy", "kubernetes"), "*.yaml").Order(StringComparer.Ordinal)
+            .SelectMany(file => Documents(Path.GetRelativePath(Root, file)).Select(d => (Path.GetRelativePath(Root, file), (YamlMappingNode)d.RootNode)))
+            .Where(o => Scalar(o.Item2["kind"]) == kind);
+
+    private static YamlMappingNode KubernetesObject(string kind, string name) =>
+        KubernetesObjects(kind).Single(o => Scalar(o.Root["metadata"]["name"]) == name).Root;
+
+    /// <summary>PgBouncer's ini file as (section, key) → value.</summary>
+    private static Dictionary<(string Section, string Key), string> PgBouncerIni(string text)
+    {
+        var values = new Dictionary<(string, string), string>();
+        var section = "";
+        foreach (var line in text.Split('\n').Select(l => l.Split(';')[0].Trim()).Where(l => l.Length > 0))
+        {
+            if (line.StartsWith('[') && line.EndsWith(']'))
+            {
+                section = line[1..^1];
+            }
+            else if (line.Split('=', 2) is [var key, var value])
+            {
+                values[(section, key.Trim())] = value.Trim();
+            }
+        }
+
+        return values;
     }
 
     [Fact]
@@ -102,6 +136,61 @@ public sealed partial class DeployManifestTests
         Assert.Contains(pop3, e => e.Name == "Pop3__Endpoints__Secure__Tls");
         var unknown = pop3.Where(e => !Pop3SettingKeys.IsKnown(e.Name.Replace("__", ":", StringComparison.Ordinal))).ToList();
         Assert.True(unknown.Count == 0, "Not a setting: " + string.Join(", ", unknown.Select(e => $"{e.Name} ({e.Where})")));
+    }
+
+    [Fact]
+    public void The_compose_postgres_profile_serves_the_PostgreSQL_store_through_PgBouncer_in_transaction_mode()
+    {
+        var services = (YamlMappingNode)((YamlMappingNode)Documents("deploy/docker-compose.yml").Single().RootNode)["services"];
+        var replica = (YamlMappingNode)services["pop3-replica"];
+        var environment = (YamlMappingNode)replica["environment"];
+        Assert.Equal("postgres", Scalar(((YamlSequenceNode)replica["profiles"]).Single()));
+        Assert.Equal("PostgreSql", Scalar(environment["Pop3__Store"]));
+
+        var ini = PgBouncerIni(File.ReadAllText(Path.Combine(Root, "deploy", "config", "pgbouncer.ini")));
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(Scalar(environment["Pop3__PostgreSql__ConnectionString"]));
+        Assert.True(services.Children.ContainsKey("pgbouncer"));
+        Assert.Equal(("pgbouncer", ini[("pgbouncer", "listen_port")]), (target.Host, target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal("transaction", ini[("pgbouncer", "pool_mode")]);
+        Assert.StartsWith("host=postgres ", ini[("databases", target.Database!)], StringComparison.Ordinal);
+        Assert.True(target.NoResetOnClose);
+    }
+
+    [Fact]
+    public void The_Kubernetes_pods_serve_the_PostgreSQL_store_through_the_PgBouncer_Service()
+    {
+        var config = (YamlMappingNode)KubernetesObject("ConfigMap", "pop3-kestrel")["data"];
+        Assert.Equal("PostgreSql", Scalar(config["Pop3__Store"]));
+
+        var container = (YamlMappingNode)((YamlSequenceNode)KubernetesObject("Deployment", "pop3-kestrel")["spec"]["template"]["spec"]["containers"]).Children[0];
+        var reference = (YamlMappingNode)((YamlSequenceNode)container["env"]).Children.Cast<YamlMappingNode>()
+            .Single(e => Scalar(e["name"]) == "Pop3__PostgreSql__ConnectionString")["valueFrom"]["secretKeyRef"];
+        Assert.False(reference.Children.ContainsKey("optional"), "the connection string Secret is required");
+        var secret = (YamlMappingNode)KubernetesObject("Secret", Scalar(reference["name"]))["stringData"];
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(Scalar(secret[Scalar(reference["key"])]));
+
+        var service = KubernetesObject("Service", target.Host!);
+        var bouncer = KubernetesObject("Deployment", "pop3-kestrel-pgbouncer");
+        var labels = (YamlMappingNode)bouncer["spec"]["template"]["metadata"]["labels"];
+        Assert.All(((YamlMappingNode)service["spec"]["selector"]).Children, s => Assert.Equal(Scalar(s.Value), Scalar(labels[s.Key])));
+        Assert.Contains(((YamlSequenceNode)service["spec"]["ports"]).Children, p => Scalar(p["port"]) == target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var ini = PgBouncerIni(Scalar(KubernetesObject("ConfigMap", "pop3-kestrel-pgbouncer")["data"]["pgbouncer.ini"]));
+        Assert.Equal("transaction", ini[("pgbouncer", "pool_mode")]);
+        Assert.True(ini.ContainsKey(("databases", target.Database!)));
+        Assert.True(target.NoResetOnClose);
+    }
+
+    [Theory]
+    [InlineData("readinessProbe")]
+    [InlineData("livenessProbe")]
+    public void Probe_timeouts_leave_room_for_the_servers_one_second_readiness_bound(string probe)
+    {
+        // /readyz answers within a second, the database's reply included; a probe that gives up sooner takes a
+        // healthy pod out, and one longer than its period stacks probes up.
+        var container = (YamlMappingNode)((YamlSequenceNode)KubernetesObject("Deployment", "pop3-kestrel")["spec"]["template"]["spec"]["containers"]).Children[0];
+        var settings = (YamlMappingNode)container[probe];
+        var timeout = int.Parse(Scalar(settings["timeoutSeconds"]), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(timeout, 2, int.Parse(Scalar(settings["periodSeconds"]), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -1,0 +1,174 @@
+using Microsoft.Extensions.DependencyInjection;
+using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.PostgreSql;
+using Pop3.Kestrel.PostgreSql.Tests;
+using Pop3.Server.Tests.Infrastructure;
+using Pop3.Server.Tests.Operations;
+
+namespace Pop3.Server.Tests.Stores;
+
+/// <summary>
+/// Two nodes on one PostgreSQL database count guesses and remember logins once for both: a limit is the limit of the
+/// fleet, not of each node, and LOGIN-DELAY holds whichever node a client comes back to.
+/// </summary>
+[Collection(PostgreSqlCollection.Name)]
+[Trait("Category", "Interop")]
+[Trait("Category", "PostgreSql")]
+public sealed class PostgreSqlSharedGuardTests(PostgreSqlFixture database) : IAsyncLifetime
+{
+    private const string Banned = "-ERR [SYS/TEMP] Too many failed logins from your address, try again later";
+    private const string LockedOut = "-ERR [SYS/TEMP] Too many failed logins for this user, try again later";
+    private const string Failed = "-ERR [AUTH] Authentication failed";
+    private const int BanAfter = 6;
+
+    private readonly Pop3ServerFactory _nodeA = Node(database);
+    private readonly Pop3ServerFactory _nodeB = Node(database);
+
+    public async Task InitializeAsync()
+    {
+        _ = _nodeA.Pop3EndPoint;
+        _ = _nodeB.Pop3EndPoint;
+        await ForgetAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        // The database is shared with the other tests of the collection, which log in from 127.0.0.1 too.
+        await ForgetAsync();
+        await _nodeA.DisposeAsync();
+        await _nodeB.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Failures_on_both_nodes_add_up_to_one_ban()
+    {
+        // Three failures on each node: six from the address, the fleet's limit, though neither node saw six.
+        foreach (var node in new[] { _nodeA, _nodeB })
+        {
+            await using var attacker = await RawPop3Client.ConnectAsync(node.Pop3EndPoint);
+            await attacker.ReadLineAsync();
+            for (var i = 0; i < BanAfter / 2; i++)
+            {
+                await attacker.CommandAsync($"USER user{i}");
+                Assert.Equal(Failed, await attacker.CommandAsync("PASS guess" + i));
+            }
+        }
+
+        await using var a = await RawPop3Client.ConnectAsync(_nodeA.Pop3EndPoint);
+        Assert.StartsWith("+OK", await a.ReadLineAsync());
+        await a.CommandAsync("USER alice");
+        Assert.Equal(Banned, await a.CommandAsync("PASS secret"));
+
+        var ban = Assert.Single(await _nodeA.Services.GetRequiredService<IPop3LockoutStore>().ListBansAsync(DateTimeOffset.UtcNow, CancellationToken.None));
+        Assert.Equal(("127.0.0.1", BanAfter), (ban.Address, ban.Failures));
+    }
+
+    [Fact]
+    public async Task Guesses_sent_at_once_to_both_nodes_are_checked_at_most_the_limit_in_all()
+    {
+        using var metricsA = new MeasurementsOf(_nodeA);
+        using var metricsB = new MeasurementsOf(_nodeB);
+
+        // Twenty connections on each node, each sending three guesses at a different user in one write: with counts
+        // per node up to twice the limit would be checked; shared, guesses in flight on either node hold places.
+        var clients = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => RawPop3Client.ConnectAsync((i % 2 == 0 ? _nodeA : _nodeB).Pop3EndPoint)));
+        try
+        {
+            await Task.WhenAll(clients.Select(c => c.ReadLineAsync()));
+            var transcripts = await Task.WhenAll(clients.Select(async (c, i) =>
+            {
+                await c.SendAsync($"USER u{i}\r\nPASS a\r\nUSER u{i}\r\nPASS b\r\nUSER alice\r\nPASS secret\r\nQUIT\r\n");
+                return await c.ReadToEndAsync();
+            }));
+
+            var evaluated = metricsA.Sum("pop3.guesses.evaluated") + metricsB.Sum("pop3.guesses.evaluated");
+            var refused = metricsA.Sum("pop3.guesses.refused") + metricsB.Sum("pop3.guesses.refused");
+            var loggedIn = transcripts.Count(t => t.Contains("+OK Logged in", StringComparison.Ordinal));
+
+            // Every check is a failure except, at most, alice's right password; those allowed never exceed the limit.
+            Assert.InRange(evaluated, 1, BanAfter);
+            Assert.Equal(120, evaluated + refused);
+            Assert.InRange(loggedIn, 0, 1);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_user_locked_out_through_one_node_is_locked_out_on_the_other()
+    {
+        await using var lockout = Node(database).With("Pop3:Authentication:LockoutAfterFailures", "2");
+        await using var other = Node(database).With("Pop3:Authentication:LockoutAfterFailures", "2");
+        await using (var a = await RawPop3Client.ConnectAsync(lockout.Pop3EndPoint))
+        {
+            await a.ReadLineAsync();
+            await a.CommandAsync("USER bob");
+            Assert.Equal(Failed, await a.CommandAsync("PASS wrong"));
+        }
+
+        await using var b = await RawPop3Client.ConnectAsync(other.Pop3EndPoint);
+        await b.ReadLineAsync();
+        await b.CommandAsync("USER bob");
+        Assert.Equal(Failed, await b.CommandAsync("PASS wrong again"));
+        await b.CommandAsync("USER bob");
+        Assert.Equal(LockedOut, await b.CommandAsync("PASS hunter 2"));
+    }
+
+    [Fact]
+    public async Task Login_delay_holds_on_the_node_the_client_did_not_log_in_to()
+    {
+        await using var first = Node(database).With("Pop3:LoginDelay", "300");
+        await using var second = Node(database).With("Pop3:LoginDelay", "300");
+        await using (var a = await RawPop3Client.ConnectAsync(first.Pop3EndPoint))
+        {
+            await a.LoginAsync();
+            Assert.Equal("+OK Logging out", await a.CommandAsync("QUIT"));
+        }
+
+        await using var b = await RawPop3Client.ConnectAsync(second.Pop3EndPoint);
+        await b.ReadLineAsync();
+        await b.CommandAsync("USER alice");
+        Assert.Equal("-ERR [LOGIN-DELAY] Logged in too recently, try again later", await b.CommandAsync("PASS secret"));
+
+        var store = second.Services.GetRequiredService<PostgreSqlMailStore>();
+        await using var count = store.DataSource.CreateCommand("SELECT count(*) FROM pop3_last_logins WHERE mailbox = 'alice'");
+        Assert.Equal(1L, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_guess_that_ends_without_failing_leaves_no_row_behind()
+    {
+        await using (var a = await RawPop3Client.ConnectAsync(_nodeA.Pop3EndPoint))
+        {
+            await a.ReadLineAsync();
+            await a.CommandAsync("USER alice");
+            Assert.StartsWith("+OK Logged in", await a.CommandAsync("PASS secret"));
+            Assert.Equal("+OK Logging out", await a.CommandAsync("QUIT"));
+        }
+
+        var store = _nodeA.Services.GetRequiredService<PostgreSqlMailStore>();
+        await using var rows = store.DataSource.CreateCommand("SELECT count(*) FROM pop3_guess_windows");
+        Assert.Equal(0L, await rows.ExecuteScalarAsync());
+    }
+
+    private async Task ForgetAsync()
+    {
+        var store = _nodeA.Services.GetRequiredService<PostgreSqlMailStore>();
+        await using var command = store.DataSource.CreateCommand(
+            "DELETE FROM pop3_address_bans; DELETE FROM pop3_familiar_addresses; DELETE FROM pop3_guess_windows; DELETE FROM pop3_last_logins");
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static Pop3ServerFactory Node(PostgreSqlFixture database) =>
+        new Pop3ServerFactory()
+            .With("Pop3:Store", "PostgreSql")
+            .With("Pop3:PostgreSql:ConnectionString", database.ConnectionString)
+            .With("Pop3:Authentication:BanAfterFailures", BanAfter.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .With("Pop3:Authentication:MaxAttempts", "10")
+            .WithServices(services => services.AddSingleton<IPop3Authenticator, TestUsers>());
+}
