@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Maildrops;
 
-namespace Pop3.Kestrel.Proxy;
+namespace Pop3.Kestrel.Upstream;
 
 /// <summary>
 /// A mailbox on another POP3 server, relayed. Open logs in upstream (the upstream's lock is the lock: its
@@ -15,7 +15,7 @@ namespace Pop3.Kestrel.Proxy;
 /// deletions are sent as DELE only at our UPDATE, followed by the upstream's QUIT, so the upstream commits exactly
 /// when we do. A session that ends without UPDATE sends no DELE at all.
 /// </summary>
-public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3LoginCredentials credentials, ILogger<ProxyMaildrop> logger) : IMaildrop
+public sealed partial class Pop3UpstreamMaildrop(IOptions<UpstreamOptions> options, Pop3LoginCredentials credentials, ILogger<Pop3UpstreamMaildrop> logger) : IMaildrop
 {
     private readonly HashSet<int> _committed = [];
     private Pop3Client? _client;
@@ -36,7 +36,7 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
         }
 
         var settings = options.Value;
-        var user = string.IsNullOrEmpty(settings.User) ? mailbox : settings.User.Replace(ProxyOptions.UserPlaceholder, mailbox, StringComparison.Ordinal);
+        var user = string.IsNullOrEmpty(settings.User) ? mailbox : settings.User.Replace(UpstreamOptions.UserPlaceholder, mailbox, StringComparison.Ordinal);
         var password = string.IsNullOrEmpty(settings.Password) ? credentials.Password : settings.Password;
         if (password is null)
         {
@@ -53,11 +53,11 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
 
         try
         {
-            var stream = await UpstreamStream.ConnectAsync(settings.Host, settings.Port, settings.Timeout, cancellationToken);
-            await client.ConnectAsync(stream, settings.Host, settings.Port, settings.Tls switch
+            var stream = await UpstreamStream.ConnectAsync(settings.Host, settings.EffectivePort, settings.Timeout, cancellationToken);
+            await client.ConnectAsync(stream, settings.Host, settings.EffectivePort, settings.Tls switch
             {
-                ProxyTlsMode.Implicit => SecureSocketOptions.SslOnConnect,
-                ProxyTlsMode.StartTls => SecureSocketOptions.StartTls,
+                UpstreamTlsMode.Implicit => SecureSocketOptions.SslOnConnect,
+                UpstreamTlsMode.StartTls => SecureSocketOptions.StartTls,
                 _ => SecureSocketOptions.None,
             }, cancellationToken);
             await client.AuthenticateAsync(user, password, cancellationToken);
@@ -70,7 +70,7 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
         }
         catch (Exception e) when (e is IOException or SocketException or MailKit.Security.AuthenticationException or ProtocolException or CommandException or SslHandshakeException or TimeoutException or OperationCanceledException)
         {
-            LogUpstreamFailed(logger, mailbox, settings.Host, settings.Port, e);
+            LogUpstreamFailed(logger, mailbox, settings.Host, settings.EffectivePort, e);
             await CloseAsync(client, quit: false);
             return MaildropOpenStatus.Unavailable;
         }
@@ -162,7 +162,7 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
     private Pop3Client EnsureOpen() => _client ?? throw new InvalidOperationException("The maildrop is not open.");
 
     private static int IndexOf(MaildropMessage message) =>
-        message.Key as int? ?? throw new ArgumentException("The message was not listed by a proxy maildrop.", nameof(message));
+        message.Key as int? ?? throw new ArgumentException("The message was not listed by a POP3 upstream maildrop.", nameof(message));
 
     private static bool IsInUse(Exception e) =>
         e.Message.Contains("[IN-USE]", StringComparison.OrdinalIgnoreCase)
@@ -188,7 +188,7 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No password for the upstream login of {Mailbox}: pass-through needs USER/PASS, or set Pop3:Proxy:Password")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No password for the upstream login of {Mailbox}: pass-through needs a login that carries the password, or set Pop3:Upstream:Password")]
     private static partial void LogNoPassword(ILogger logger, string mailbox);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upstream mailbox of {Mailbox} is in use")]
