@@ -17,6 +17,8 @@ public static class UpstreamPop3ServerBuilderExtensions
     /// Serves each mailbox from an upstream server (section <c>Pop3:Upstream</c>, see <see cref="UpstreamOptions"/>,
     /// checked at start-up), replacing any maildrop registered before. The client's password is kept for the session
     /// (in <see cref="Pop3LoginCredentials"/>) so it can be passed through, unless <c>Pop3:Upstream:Password</c> is set.
+    /// What is presented upstream is decided by an <see cref="IUpstreamCredentialSource"/>: the configured or passed-through
+    /// password unless the application registers its own (before this call, or after it, which replaces it).
     /// The former section <c>Pop3:Proxy</c> is still read, with a deprecation warning at start-up.
     /// </summary>
     public static Pop3ServerBuilder AddPop3Upstream(this Pop3ServerBuilder builder, Action<UpstreamOptions>? configure = null)
@@ -44,6 +46,7 @@ public static class UpstreamPop3ServerBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UpstreamDeprecationNotice>());
         services.AddLogging();
         services.TryAddScoped<Pop3LoginCredentials>();
+        services.TryAddSingleton<IUpstreamCredentialSource, ConfiguredUpstreamCredentialSource>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3BackendProbe, UpstreamBackendProbe>());
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, Pop3UpstreamMaildrop>();

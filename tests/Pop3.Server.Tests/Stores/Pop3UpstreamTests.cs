@@ -100,6 +100,81 @@ public sealed class Pop3UpstreamTests : IAsyncLifetime
         Assert.StartsWith("-ERR [SYS/TEMP]", await client.CommandAsync("PASS secret"));
     }
 
+    [Fact]
+    public async Task A_login_refused_by_the_credential_source_is_an_auth_error_with_its_message()
+    {
+        await using var gateway = GatewayTo(_upstream).WithServices(s => s.AddSingleton<IUpstreamCredentialSource>(
+            new FixedSource(UpstreamCredential.Refused("The mailbox must be re-connected at https://gw.example/connect"))));
+        Assert.Equal("-ERR [AUTH] The mailbox must be re-connected at https://gw.example/connect", await LoginReplyAsync(gateway, "alice", "secret"));
+    }
+
+    [Fact]
+    public async Task A_credential_source_that_cannot_answer_now_is_a_temporary_error_with_its_message()
+    {
+        await using var gateway = GatewayTo(_upstream).WithServices(s => s.AddSingleton<IUpstreamCredentialSource>(
+            new FixedSource(UpstreamCredential.Unavailable("The token service cannot be reached\r\n+OK injected"))));
+        Assert.Equal("-ERR [SYS/TEMP] The token service cannot be reached  +OK injected", await LoginReplyAsync(gateway, "alice", "secret"));
+    }
+
+    [Fact]
+    public async Task A_credential_source_that_throws_is_a_temporary_error()
+    {
+        await using var gateway = GatewayTo(_upstream).WithServices(s => s.AddSingleton<IUpstreamCredentialSource>(new FixedSource(null)));
+        Assert.Equal("-ERR [SYS/TEMP] Mailbox is temporarily unavailable", await LoginReplyAsync(gateway, "alice", "secret"));
+    }
+
+    [Fact]
+    public async Task A_sasl_credential_from_the_source_logs_in_upstream()
+    {
+        // The configured password is wrong: only the mechanism's own secret can open the upstream mailbox.
+        await using var gateway = GatewayTo(_upstream).With("Pop3:Upstream:Password", "wrong").WithServices(s => s.AddSingleton<IUpstreamCredentialSource>(
+            new SaslSource(login => new MailKit.Security.SaslMechanismPlain(login.UpstreamUser, "secret"))));
+        await using var client = await RawPop3Client.ConnectAsync(gateway.Pop3EndPoint);
+        await client.LoginAsync();
+        Assert.StartsWith("+OK 2 ", await client.CommandAsync("STAT"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_clients_own_password_refused_upstream_is_an_auth_error()
+    {
+        // The local check lets every login through (as in the relay sample): the upstream is the one that knows the password.
+        await using var gateway = GatewayTo(_upstream).WithServices(s => s.AddSingleton<IPop3Authenticator, AnyLogin>());
+        Assert.Equal("-ERR [AUTH] The upstream server refused the login", await LoginReplyAsync(gateway, "alice", "not the password"));
+    }
+
+    [Fact]
+    public void The_login_and_the_credential_never_show_the_password()
+    {
+        Assert.DoesNotContain("s3cret", new UpstreamLogin("alice", "alice@isp.example", "s3cret").ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", UpstreamCredential.FromPassword("s3cret").ToString(), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> LoginReplyAsync(Pop3ServerFactory gateway, string user, string password)
+    {
+        await using var client = await RawPop3Client.ConnectAsync(gateway.Pop3EndPoint);
+        await client.ReadLineAsync();
+        Assert.StartsWith("+OK", await client.CommandAsync("USER " + user));
+        return await client.CommandAsync("PASS " + password);
+    }
+
+    private sealed class FixedSource(UpstreamCredential? credential) : IUpstreamCredentialSource
+    {
+        public ValueTask<UpstreamCredential> GetCredentialAsync(UpstreamLogin login, CancellationToken cancellationToken) =>
+            credential is null ? throw new HttpRequestException("token endpoint down") : ValueTask.FromResult(credential);
+    }
+
+    private sealed class SaslSource(Func<UpstreamLogin, MailKit.Security.SaslMechanism> mechanism) : IUpstreamCredentialSource
+    {
+        public ValueTask<UpstreamCredential> GetCredentialAsync(UpstreamLogin login, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(UpstreamCredential.FromSasl(mechanism(login)));
+    }
+
+    private sealed class AnyLogin : IPop3Authenticator
+    {
+        public ValueTask<Pop3AuthenticationResult> AuthenticateAsync(string user, string password, Pop3ConnectionInfo connection, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(Pop3AuthenticationResult.Success(user));
+    }
+
     private static Pop3ServerFactory GatewayTo(Pop3ServerFactory upstream) =>
         new Pop3ServerFactory()
             .With("Pop3:Store", "Upstream")
@@ -175,7 +250,7 @@ public sealed class Pop3UpstreamConformanceTests : MaildropConformanceTests<Pop3
         var credentials = new Pop3LoginCredentials();
         credentials.Set("ignored", AnyUserWithPassword.Password);
         var options = Options.Create(new UpstreamOptions { Host = "127.0.0.1", Port = _upstream.Pop3EndPoint.Port });
-        return ValueTask.FromResult(new Pop3UpstreamMaildrop(options, credentials, NullLogger<Pop3UpstreamMaildrop>.Instance));
+        return ValueTask.FromResult(new Pop3UpstreamMaildrop(options, new ConfiguredUpstreamCredentialSource(options), NullLogger<Pop3UpstreamMaildrop>.Instance, credentials));
     }
 
     protected override ValueTask DeliverAsync(string mailbox, ReadOnlyMemory<byte> message)
