@@ -18,7 +18,9 @@ public static class UpstreamPop3ServerBuilderExtensions
     /// checked at start-up), replacing any maildrop registered before. The client's password is kept for the session
     /// (in <see cref="Pop3LoginCredentials"/>) so it can be passed through, unless <c>Pop3:Upstream:Password</c> is set.
     /// What is presented upstream is decided by an <see cref="IUpstreamCredentialSource"/>: the configured or passed-through
-    /// password unless the application registers its own (before this call, or after it, which replaces it).
+    /// password unless the application registers its own (before this call, or after it, which replaces it). While the
+    /// client's password is passed through, only USER/PASS, AUTH PLAIN and AUTH LOGIN are offered (APOP or another
+    /// configured mechanism stops start-up).
     /// The former section <c>Pop3:Proxy</c> is still read, with a deprecation warning at start-up.
     /// </summary>
     public static Pop3ServerBuilder AddPop3Upstream(this Pop3ServerBuilder builder, Action<UpstreamOptions>? configure = null)
@@ -47,6 +49,9 @@ public static class UpstreamPop3ServerBuilderExtensions
         services.AddLogging();
         services.TryAddScoped<Pop3LoginCredentials>();
         services.TryAddSingleton<IUpstreamCredentialSource, ConfiguredUpstreamCredentialSource>();
+        services.TryAddSingleton<UpstreamPassThroughLogins>();
+        services.AddSingleton<IPostConfigureOptions<Pop3AuthenticationOptions>>(static sp => sp.GetRequiredService<UpstreamPassThroughLogins>());
+        services.AddSingleton<IValidateOptions<Pop3AuthenticationOptions>>(static sp => sp.GetRequiredService<UpstreamPassThroughLogins>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3BackendProbe, UpstreamBackendProbe>());
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, Pop3UpstreamMaildrop>();
