@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Diagnostics;
@@ -53,8 +54,26 @@ public static class UpstreamPop3ServerBuilderExtensions
         services.AddSingleton<IPostConfigureOptions<Pop3AuthenticationOptions>>(static sp => sp.GetRequiredService<UpstreamPassThroughLogins>());
         services.AddSingleton<IValidateOptions<Pop3AuthenticationOptions>>(static sp => sp.GetRequiredService<UpstreamPassThroughLogins>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3BackendProbe, UpstreamBackendProbe>());
+        services.TryAddSingleton<UidValidityRegistry>();
+        services.TryAddSingleton<UpstreamMetrics>();
+        services.AddMetrics();
         services.RemoveAll<IMaildrop>();
-        services.AddScoped<IMaildrop, Pop3UpstreamMaildrop>();
+        services.AddScoped<IMaildrop>(static provider => CreateMaildrop(provider));
         return builder;
+    }
+
+    private static IMaildrop CreateMaildrop(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<UpstreamOptions>>();
+        var source = provider.GetRequiredService<IUpstreamCredentialSource>();
+        var credentials = provider.GetService<Pop3LoginCredentials>();
+        var metrics = provider.GetRequiredService<UpstreamMetrics>();
+        return options.Value.Protocol == UpstreamProtocol.Imap
+            ? new ImapUpstreamMaildrop(options, source, provider.GetRequiredService<ILogger<ImapUpstreamMaildrop>>(), credentials)
+            {
+                Validities = provider.GetRequiredService<UidValidityRegistry>(),
+                Metrics = metrics,
+            }
+            : new Pop3UpstreamMaildrop(options, source, provider.GetRequiredService<ILogger<Pop3UpstreamMaildrop>>(), credentials) { Metrics = metrics };
     }
 }
