@@ -21,7 +21,7 @@ internal sealed class UpstreamMetrics
     public void Record(UpstreamProtocol protocol, string operation, bool succeeded, long started) =>
         _duration.Record(
             Stopwatch.GetElapsedTime(started).TotalSeconds,
-            new KeyValuePair<string, object?>("protocol", protocol == UpstreamProtocol.Imap ? "imap" : "pop3"),
-            new KeyValuePair<string, object?>("operation", operation),
-            new KeyValuePair<string, object?>("result", succeeded ? "ok" : "error"));
+            new KeyValuePair<string, object?>("pop3.upstream.protocol", protocol == UpstreamProtocol.Imap ? "imap" : "pop3"),
+            new KeyValuePair<string, object?>("pop3.upstream.operation", operation),
+            new KeyValuePair<string, object?>("pop3.result", succeeded ? "ok" : "failed"));
 }

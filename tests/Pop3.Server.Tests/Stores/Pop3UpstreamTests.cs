@@ -143,6 +143,22 @@ public sealed class Pop3UpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Upstream_latency_is_on_the_metrics_endpoint_by_operation()
+    {
+        Assert.StartsWith("+OK", await TranscriptAsync(_gateway, ["RETR 1"]), StringComparison.Ordinal);
+        using var http = _gateway.CreateAdminClient();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string text;
+        do
+        {
+            text = await http.GetStringAsync("/metrics", timeout.Token);
+        }
+        while (!text.Contains("pop3_upstream_duration_seconds_count{otel_scope_name=\"Pop3.Kestrel\",pop3_result=\"ok\",pop3_upstream_operation=\"fetch\"", StringComparison.Ordinal));
+
+        Assert.Contains("pop3_upstream_duration_seconds_count{otel_scope_name=\"Pop3.Kestrel\",pop3_result=\"ok\",pop3_upstream_operation=\"login\",pop3_upstream_protocol=\"pop3\"}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_login_and_the_credential_never_show_the_password()
     {
         Assert.DoesNotContain("s3cret", new UpstreamLogin("alice", "alice@isp.example", "s3cret").ToString(), StringComparison.Ordinal);
