@@ -32,4 +32,11 @@ public interface IMaildrop : IAsyncDisposable
     /// message already gone is not an error. Throws if the deletions could not be committed.
     /// </summary>
     ValueTask CommitDeletionsAsync(IReadOnlyList<MaildropMessage> deleted, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Why the last <see cref="OpenAsync"/> did not open, as the client may read it after the response code (for
+    /// <see cref="MaildropOpenStatus.Refused"/> or <see cref="MaildropOpenStatus.Unavailable"/>); null for the standard
+    /// text. The server sends only printable ASCII of it, cut to one short line. Never put secrets in it.
+    /// </summary>
+    string? OpenFailureText => null;
 }

@@ -11,4 +11,10 @@ public enum MaildropOpenStatus
 
     /// <summary>The store cannot be reached now: the client gets <c>-ERR [SYS/TEMP]</c>.</summary>
     Unavailable,
+
+    /// <summary>
+    /// The store refused this user's credentials although the server's own check passed (an upstream server that
+    /// refused the password, a grant that was revoked): the client gets <c>-ERR [AUTH]</c>.
+    /// </summary>
+    Refused,
 }
