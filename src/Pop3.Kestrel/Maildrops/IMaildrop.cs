@@ -32,6 +32,13 @@ public interface IMaildrop : IAsyncDisposable
     /// message already gone is not an error. Throws if the deletions could not be committed.
     /// </summary>
     ValueTask CommitDeletionsAsync(IReadOnlyList<MaildropMessage> deleted, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Why the last <see cref="OpenAsync"/> did not open, as the client may read it after the response code (for
+    /// <see cref="MaildropOpenStatus.Refused"/> or <see cref="MaildropOpenStatus.Unavailable"/>); null for the standard
+    /// text. The server sends only printable ASCII of it, cut to one short line. Never put secrets in it.
+    /// </summary>
+    string? OpenFailureText => null;
 }
 
 /// <summary>How <see cref="IMaildrop.OpenAsync"/> went.</summary>
@@ -45,6 +52,12 @@ public enum MaildropOpenStatus
 
     /// <summary>The store cannot be reached now: the client gets <c>-ERR [SYS/TEMP]</c>.</summary>
     Unavailable,
+
+    /// <summary>
+    /// The store refused this user's credentials although the server's own check passed (an upstream server that
+    /// refused the password, a grant that was revoked): the client gets <c>-ERR [AUTH]</c>.
+    /// </summary>
+    Refused,
 }
 
 /// <summary>One message as a backend lists it.</summary>

@@ -23,6 +23,8 @@ internal sealed class ClientWorkaroundsMaildrop(IMaildrop inner, Pop3ClientWorka
 {
     public ValueTask<MaildropOpenStatus> OpenAsync(string mailbox, CancellationToken cancellationToken) => inner.OpenAsync(mailbox, cancellationToken);
 
+    public string? OpenFailureText => inner.OpenFailureText;
+
     public async ValueTask<IReadOnlyList<MaildropMessage>> ListAsync(CancellationToken cancellationToken)
     {
         var listed = await inner.ListAsync(cancellationToken);

@@ -213,7 +213,7 @@ public sealed class Pop3SessionContext
                 Services.GetService<Diagnostics.Pop3Metrics>()?.LockConflict();
             }
 
-            Write(status == MaildropOpenStatus.InUse ? Pop3Replies.MaildropInUse : Pop3Replies.MaildropUnavailable);
+            WriteOpenFailure(status, backend.OpenFailureText);
             return Pop3CommandResult.Failed;
         }
 
@@ -228,6 +228,30 @@ public sealed class Pop3SessionContext
         PendingUser = null;
         WriteLoggedIn(Maildrop.Count, Maildrop.Size);
         return Pop3CommandResult.LoggedIn;
+    }
+
+    /// <summary>The reply to a maildrop that did not open: its response code, and the backend's own text when it gave one.</summary>
+    private void WriteOpenFailure(MaildropOpenStatus status, string? text)
+    {
+        if (status == MaildropOpenStatus.InUse || (status == MaildropOpenStatus.Unavailable && string.IsNullOrWhiteSpace(text)))
+        {
+            Write(status == MaildropOpenStatus.InUse ? Pop3Replies.MaildropInUse : Pop3Replies.MaildropUnavailable);
+            return;
+        }
+
+        // The text comes from a backend (possibly from an upstream server): one printable ASCII line, never a CRLF of its own.
+        var line = new StringBuilder(status == MaildropOpenStatus.Refused ? "-ERR [AUTH] " : "-ERR [SYS/TEMP] ");
+        foreach (var c in string.IsNullOrWhiteSpace(text) ? "Authentication failed" : text.Trim())
+        {
+            if (line.Length >= 200)
+            {
+                break;
+            }
+
+            line.Append(c is >= ' ' and <= '~' ? c : ' ');
+        }
+
+        WriteAscii(line.ToString());
     }
 
     private void WriteLoggedIn(int count, long size)

@@ -1,7 +1,7 @@
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildir;
 using Pop3.Kestrel.PostgreSql;
-using Pop3.Kestrel.Proxy;
+using Pop3.Kestrel.Upstream;
 
 namespace Pop3.Server.Stores;
 
@@ -14,8 +14,8 @@ public enum Pop3Store
     /// <summary>One PostgreSQL database for many nodes (<c>Pop3:PostgreSql:*</c>).</summary>
     PostgreSql,
 
-    /// <summary>Another POP3 server, relayed (<c>Pop3:Proxy:*</c>).</summary>
-    Proxy,
+    /// <summary>Another POP3 or IMAP server, relayed (<c>Pop3:Upstream:*</c>). <c>Proxy</c>, its former name, is still accepted.</summary>
+    Upstream,
 }
 
 /// <summary>Picks the backend from configuration, so Program stays one line per concern.</summary>
@@ -24,22 +24,35 @@ public static class ConfiguredStoreExtensions
     /// <summary>The configuration key that names the store.</summary>
     public const string StoreKey = "Pop3:Store";
 
+    /// <summary>The upstream store's name before it was <c>Upstream</c>: accepted for one more release, with a warning at start-up.</summary>
+    private const string LegacyUpstreamName = "Proxy";
+
     /// <summary>The store named by <c>Pop3:Store</c> (<c>Maildir</c> when absent); an unknown name stops start-up, naming the key.</summary>
     public static Pop3Store SelectedStore(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var name = configuration[StoreKey];
-        if (string.IsNullOrWhiteSpace(name))
+        return string.IsNullOrWhiteSpace(name)
+            ? Pop3Store.Maildir
+            : TryParse(name, out var store) ? store : throw new InvalidOperationException(WhyNot(name));
+    }
+
+    // Names only: Enum.TryParse alone would also take "2" and "Maildir,Upstream".
+    private static bool TryParse(string name, out Pop3Store store)
+    {
+        name = name.Trim();
+        if (string.Equals(name, LegacyUpstreamName, StringComparison.OrdinalIgnoreCase))
         {
-            return Pop3Store.Maildir;
+            store = Pop3Store.Upstream;
+            return true;
         }
 
-        // Names only: Enum.TryParse alone would also take "2" and "Maildir,Proxy".
-        return Enum.GetNames<Pop3Store>().FirstOrDefault(known => string.Equals(known, name.Trim(), StringComparison.OrdinalIgnoreCase)) is { } match
-            ? Enum.Parse<Pop3Store>(match)
-            : throw new InvalidOperationException(
-                $"{StoreKey} is '{name}'; it must be one of: {string.Join(", ", Enum.GetNames<Pop3Store>())}.");
+        var match = Enum.GetNames<Pop3Store>().FirstOrDefault(known => string.Equals(known, name, StringComparison.OrdinalIgnoreCase));
+        store = match is null ? default : Enum.Parse<Pop3Store>(match);
+        return match is not null;
     }
+
+    private static string WhyNot(string name) => $"{StoreKey} is '{name}'; it must be one of: {string.Join(", ", Enum.GetNames<Pop3Store>())}.";
 
     /// <summary>
     /// Registers the store named by <c>Pop3:Store</c>. A maildrop the application registers afterwards replaces it.
@@ -49,10 +62,11 @@ public static class ConfiguredStoreExtensions
     public static Pop3ServerBuilder AddConfiguredStore(this Pop3ServerBuilder builder, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.DeclarePop3Setting(StoreKey, typeof(Pop3Store))
+        builder.Services.Declare(new Pop3SettingDeclaration(StoreKey, typeof(string), static name => string.IsNullOrWhiteSpace(name) || TryParse(name, out _) ? null : WhyNot(name)))
             .DeclarePop3Setting(MaildirOptions.SectionName, typeof(MaildirOptions))
             .DeclarePop3Setting(PostgreSqlStoreOptions.SectionName, typeof(PostgreSqlStoreOptions))
-            .DeclarePop3Setting(ProxyOptions.SectionName, typeof(ProxyOptions));
+            .DeclarePop3Setting(UpstreamOptions.SectionName, typeof(UpstreamOptions))
+            .DeclarePop3Setting(UpstreamOptions.LegacySectionName, typeof(UpstreamOptions));
         Pop3Store store;
         try
         {
@@ -67,7 +81,7 @@ public static class ConfiguredStoreExtensions
         return store switch
         {
             Pop3Store.PostgreSql => builder.AddPostgreSql(),
-            Pop3Store.Proxy => builder.AddPop3Proxy(),
+            Pop3Store.Upstream => builder.AddPop3Upstream(),
             _ => builder.AddMaildir(),
         };
     }

@@ -66,8 +66,8 @@ public sealed class CliTests(PostgreSqlFixture database) : IDisposable
 
     [Theory]
     [InlineData(new[] { "deliver" }, 64, "Option '--user' is required.")]
-    [InlineData(new[] { "deliver", "--user", "alice", "--Pop3:Store=Proxy", "--Pop3:Proxy:Host=127.0.0.1" }, 69, "deliver: the Proxy store takes no deliveries; mail arrives at the upstream server\n")]
-    [InlineData(new[] { "deliver", "--user", "alice", "--Pop3:Store=Mbox" }, 78, "deliver: Pop3:Store is 'Mbox'; it must be one of: Maildir, PostgreSql, Proxy.\n")]
+    [InlineData(new[] { "deliver", "--user", "alice", "--Pop3:Store=Upstream", "--Pop3:Upstream:Host=127.0.0.1" }, 69, "deliver: the Upstream store takes no deliveries; mail arrives at the upstream server\n")]
+    [InlineData(new[] { "deliver", "--user", "alice", "--Pop3:Store=Mbox" }, 78, "deliver: Pop3:Store is 'Mbox'; it must be one of: Maildir, PostgreSql, Upstream.\n")]
     [InlineData(new[] { "deliver", "--user", "alice", "--create", "--Pop3:Store=PostgreSql" }, 78, "deliver: Pop3:PostgreSql:ConnectionString is required for the PostgreSQL store.\n")]
     [InlineData(new[] { "import-maildir", "--user", "alice" }, 64, "Option '--path' is required.")]
     public async Task Bad_invocations_say_why_with_a_sysexits_code(string[] args, int expected, string message)

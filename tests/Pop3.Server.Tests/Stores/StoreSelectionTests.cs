@@ -3,7 +3,7 @@ using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Maildir;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.PostgreSql;
-using Pop3.Kestrel.Proxy;
+using Pop3.Kestrel.Upstream;
 using Pop3.Server.Tests.Infrastructure;
 
 namespace Pop3.Server.Tests.Stores;
@@ -16,14 +16,15 @@ public sealed class StoreSelectionTests
     [InlineData("Maildir", typeof(MaildirMaildrop))]
     [InlineData("maildir", typeof(MaildirMaildrop))]
     [InlineData("PostgreSql", typeof(PostgreSqlMaildrop))]
-    [InlineData("Proxy", typeof(ProxyMaildrop))]
+    [InlineData("Upstream", typeof(Pop3UpstreamMaildrop))]
+    [InlineData("Proxy", typeof(Pop3UpstreamMaildrop))]
     public async Task The_store_key_selects_the_backend(string? store, Type expected)
     {
         await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>())
             .With("Pop3:Store", store)
             .With("Pop3:PostgreSql:ConnectionString", "Host=127.0.0.1;Port=1")
             .With("Pop3:PostgreSql:MigrateOnStart", "false")
-            .With("Pop3:Proxy:Host", "127.0.0.1");
+            .With("Pop3:Upstream:Host", "127.0.0.1");
         await using var scope = server.Services.CreateAsyncScope();
         Assert.IsType(expected, scope.ServiceProvider.GetRequiredService<IMaildrop>());
     }
@@ -31,12 +32,12 @@ public sealed class StoreSelectionTests
     [Theory]
     [InlineData("Mbox")]
     [InlineData("1")]
-    [InlineData("Maildir,Proxy")]
+    [InlineData("Maildir,Upstream")]
     public async Task An_unknown_store_stops_start_up_naming_the_key(string store)
     {
         await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>()).With("Pop3:Store", store);
         var error = Assert.ThrowsAny<Exception>(() => server.Services);
-        Assert.Equal($"Pop3:Store is '{store}'; it must be one of: Maildir, PostgreSql, Proxy.", Innermost(error).Message);
+        Assert.Equal($"Pop3:Store is '{store}'; it must be one of: Maildir, PostgreSql, Upstream.", Innermost(error).Message);
     }
 
     [Fact]
@@ -48,11 +49,11 @@ public sealed class StoreSelectionTests
     }
 
     [Fact]
-    public async Task Proxy_without_a_host_stops_start_up_naming_the_key()
+    public async Task Upstream_without_a_host_stops_start_up_naming_the_key()
     {
-        await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>()).With("Pop3:Store", "Proxy");
+        await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>()).With("Pop3:Store", "Upstream");
         var error = Assert.ThrowsAny<Exception>(() => server.Services);
-        Assert.Contains("Pop3:Proxy:Host is required", Innermost(error).Message, StringComparison.Ordinal);
+        Assert.Contains("Pop3:Upstream:Host is required", Innermost(error).Message, StringComparison.Ordinal);
     }
 
     [Fact]

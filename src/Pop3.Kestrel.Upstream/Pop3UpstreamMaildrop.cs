@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Maildrops;
 
-namespace Pop3.Kestrel.Proxy;
+namespace Pop3.Kestrel.Upstream;
 
 /// <summary>
 /// A mailbox on another POP3 server, relayed. Open logs in upstream (the upstream's lock is the lock: its
@@ -15,17 +15,25 @@ namespace Pop3.Kestrel.Proxy;
 /// deletions are sent as DELE only at our UPDATE, followed by the upstream's QUIT, so the upstream commits exactly
 /// when we do. A session that ends without UPDATE sends no DELE at all.
 /// </summary>
-public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3LoginCredentials credentials, ILogger<ProxyMaildrop> logger) : IMaildrop
+public sealed partial class Pop3UpstreamMaildrop(
+    IOptions<UpstreamOptions> options,
+    IUpstreamCredentialSource credentialSource,
+    ILogger<Pop3UpstreamMaildrop> logger,
+    Pop3LoginCredentials? credentials = null) : IMaildrop
 {
     private readonly HashSet<int> _committed = [];
     private Pop3Client? _client;
     private IReadOnlyList<MaildropMessage>? _snapshot;
     private bool _quit;
 
-    /// <summary>Connects and logs in upstream.</summary>
+    /// <summary>Why the last open failed, for the client's <c>-ERR</c>; null for the standard text.</summary>
+    public string? OpenFailureText { get; private set; }
+
+    /// <summary>Connects and logs in upstream with the credential from the <see cref="IUpstreamCredentialSource"/>.</summary>
     /// <returns>
-    /// <see cref="MaildropOpenStatus.InUse"/> if the upstream answered <c>[IN-USE]</c>; <see cref="MaildropOpenStatus.Unavailable"/>
-    /// if it cannot be reached, refused the login, or no password is known for a pass-through login.
+    /// <see cref="MaildropOpenStatus.InUse"/> if the upstream answered <c>[IN-USE]</c>; <see cref="MaildropOpenStatus.Refused"/>
+    /// if the credential source refused the login or the upstream refused the client's own password;
+    /// <see cref="MaildropOpenStatus.Unavailable"/> if the upstream cannot be reached or refused a configured credential.
     /// </returns>
     public async ValueTask<MaildropOpenStatus> OpenAsync(string mailbox, CancellationToken cancellationToken)
     {
@@ -35,13 +43,25 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
             throw new InvalidOperationException("The maildrop is already open.");
         }
 
+        OpenFailureText = null;
         var settings = options.Value;
-        var user = string.IsNullOrEmpty(settings.User) ? mailbox : settings.User.Replace(ProxyOptions.UserPlaceholder, mailbox, StringComparison.Ordinal);
-        var password = string.IsNullOrEmpty(settings.Password) ? credentials.Password : settings.Password;
-        if (password is null)
+        var login = UpstreamSignIn.LoginFor(settings, mailbox, credentials);
+        UpstreamCredential credential;
+        try
         {
-            LogNoPassword(logger, mailbox);
+            credential = await credentialSource.GetCredentialAsync(login, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogCredentialFailed(logger, mailbox, e);
             return MaildropOpenStatus.Unavailable;
+        }
+
+        if (credential.Kind is UpstreamCredentialKind.Refused or UpstreamCredentialKind.Unavailable)
+        {
+            LogNoCredential(logger, mailbox, credential.Kind, credential.Message);
+            OpenFailureText = credential.Message;
+            return credential.Kind == UpstreamCredentialKind.Refused ? MaildropOpenStatus.Refused : MaildropOpenStatus.Unavailable;
         }
 
         var replies = new ServerReplies();
@@ -53,14 +73,14 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
 
         try
         {
-            var stream = await UpstreamStream.ConnectAsync(settings.Host, settings.Port, settings.Timeout, cancellationToken);
-            await client.ConnectAsync(stream, settings.Host, settings.Port, settings.Tls switch
+            var stream = await UpstreamStream.ConnectAsync(settings.Host, settings.EffectivePort, settings.Timeout, cancellationToken);
+            await client.ConnectAsync(stream, settings.Host, settings.EffectivePort, settings.Tls switch
             {
-                ProxyTlsMode.Implicit => SecureSocketOptions.SslOnConnect,
-                ProxyTlsMode.StartTls => SecureSocketOptions.StartTls,
+                UpstreamTlsMode.Implicit => SecureSocketOptions.SslOnConnect,
+                UpstreamTlsMode.StartTls => SecureSocketOptions.StartTls,
                 _ => SecureSocketOptions.None,
             }, cancellationToken);
-            await client.AuthenticateAsync(user, password, cancellationToken);
+            await UpstreamSignIn.AuthenticateAsync(client, login, credential, cancellationToken);
         }
         catch (Exception e) when (replies.SaidInUse || IsInUse(e))
         {
@@ -68,9 +88,16 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
             await CloseAsync(client, quit: false);
             return MaildropOpenStatus.InUse;
         }
+        catch (MailKit.Security.AuthenticationException e) when (UpstreamSignIn.IsClientsOwnPassword(login, credential))
+        {
+            LogUpstreamRefused(logger, mailbox, settings.Host, settings.EffectivePort, e.Message);
+            await CloseAsync(client, quit: false);
+            OpenFailureText = UpstreamSignIn.RefusedMessage;
+            return MaildropOpenStatus.Refused;
+        }
         catch (Exception e) when (e is IOException or SocketException or MailKit.Security.AuthenticationException or ProtocolException or CommandException or SslHandshakeException or TimeoutException or OperationCanceledException)
         {
-            LogUpstreamFailed(logger, mailbox, settings.Host, settings.Port, e);
+            LogUpstreamFailed(logger, mailbox, settings.Host, settings.EffectivePort, e);
             await CloseAsync(client, quit: false);
             return MaildropOpenStatus.Unavailable;
         }
@@ -162,7 +189,7 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
     private Pop3Client EnsureOpen() => _client ?? throw new InvalidOperationException("The maildrop is not open.");
 
     private static int IndexOf(MaildropMessage message) =>
-        message.Key as int? ?? throw new ArgumentException("The message was not listed by a proxy maildrop.", nameof(message));
+        message.Key as int? ?? throw new ArgumentException("The message was not listed by a POP3 upstream maildrop.", nameof(message));
 
     private static bool IsInUse(Exception e) =>
         e.Message.Contains("[IN-USE]", StringComparison.OrdinalIgnoreCase)
@@ -188,8 +215,14 @@ public sealed partial class ProxyMaildrop(IOptions<ProxyOptions> options, Pop3Lo
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No password for the upstream login of {Mailbox}: pass-through needs USER/PASS, or set Pop3:Proxy:Password")]
-    private static partial void LogNoPassword(ILogger logger, string mailbox);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No upstream credential for {Mailbox} ({Kind}): {Reason}")]
+    private static partial void LogNoCredential(ILogger logger, string mailbox, UpstreamCredentialKind kind, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The upstream credential source failed for {Mailbox}")]
+    private static partial void LogCredentialFailed(ILogger logger, string mailbox, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The upstream {Host}:{Port} refused the client's own password for {Mailbox}: {Reply}")]
+    private static partial void LogUpstreamRefused(ILogger logger, string mailbox, string host, int port, string reply);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Upstream mailbox of {Mailbox} is in use")]
     private static partial void LogInUse(ILogger logger, string mailbox);

@@ -6,21 +6,21 @@ using Pop3.Kestrel;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildrops;
-using Pop3.Kestrel.Proxy;
+using Pop3.Kestrel.Upstream;
 using Pop3.Kestrel.Testing;
 using Pop3.Server.Tests.Infrastructure;
 
 namespace Pop3.Server.Tests.Stores;
 
-/// <summary>The server as a proxy in front of a second instance of itself.</summary>
-public sealed class ProxyTests : IAsyncLifetime
+/// <summary>The server as a gateway in front of a second instance of itself, speaking POP3 upstream.</summary>
+public sealed class Pop3UpstreamTests : IAsyncLifetime
 {
     private const string First = "Subject: one\r\n\r\nbody one\r\n";
     private const string Second = "Subject: two\n\n.starts with a dot\n.\nlast line without newline";
 
     private readonly InMemoryMailStore _upstreamMail = new();
     private readonly Pop3ServerFactory _upstream = new();
-    private Pop3ServerFactory _proxy = null!;
+    private Pop3ServerFactory _gateway = null!;
 
     public Task InitializeAsync()
     {
@@ -28,13 +28,13 @@ public sealed class ProxyTests : IAsyncLifetime
         _upstreamMail.Add("alice", Encoding.ASCII.GetBytes(Second));
         _upstreamMail.Add("bob", Encoding.ASCII.GetBytes("Subject: for bob\n\nhi\n"));
         _upstream.WithInMemoryMail(_upstreamMail);
-        _proxy = ProxyTo(_upstream);
+        _gateway = GatewayTo(_upstream);
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
-        await _proxy.DisposeAsync();
+        await _gateway.DisposeAsync();
         await _upstream.DisposeAsync();
     }
 
@@ -42,24 +42,24 @@ public sealed class ProxyTests : IAsyncLifetime
     public async Task List_uidl_retr_and_top_are_what_the_upstream_serves()
     {
         string[] commands = ["STAT", "LIST", "UIDL", "RETR 2", "TOP 2 1", "TOP 1 0", "LIST 2", "UIDL 1"];
-        Assert.Equal(await TranscriptAsync(_upstream, commands), await TranscriptAsync(_proxy, commands));
-        Assert.Contains($"1 {_upstreamMail.Ids("alice")[0]}\r\n", await TranscriptAsync(_proxy, ["UIDL"]), StringComparison.Ordinal);
+        Assert.Equal(await TranscriptAsync(_upstream, commands), await TranscriptAsync(_gateway, commands));
+        Assert.Contains($"1 {_upstreamMail.Ids("alice")[0]}\r\n", await TranscriptAsync(_gateway, ["UIDL"]), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Deletions_reach_the_upstream_only_at_update()
     {
-        var dropped = await RawPop3Client.ConnectAsync(_proxy.Pop3EndPoint);
+        var dropped = await RawPop3Client.ConnectAsync(_gateway.Pop3EndPoint);
         await dropped.LoginAsync();
         Assert.Equal("+OK Marked to be deleted", await dropped.CommandAsync("DELE 1"));
         dropped.Abort();
         await dropped.DisposeAsync();
 
-        // Whatever the proxy did with the dropped session, the upstream still has both messages.
+        // Whatever the gateway did with the dropped session, the upstream still has both messages.
         await WaitUntilFreeAsync(_upstream);
         Assert.Equal(2, _upstreamMail.Ids("alice").Count);
 
-        await using var client = await RawPop3Client.ConnectAsync(_proxy.Pop3EndPoint);
+        await using var client = await RawPop3Client.ConnectAsync(_gateway.Pop3EndPoint);
         await client.LoginAsync();
         Assert.Equal("+OK Marked to be deleted", await client.CommandAsync("DELE 1"));
         Assert.Equal(2, _upstreamMail.Ids("alice").Count);
@@ -75,7 +75,7 @@ public sealed class ProxyTests : IAsyncLifetime
         await using var direct = await RawPop3Client.ConnectAsync(_upstream.Pop3EndPoint);
         await direct.LoginAsync();
 
-        await using var client = await RawPop3Client.ConnectAsync(_proxy.Pop3EndPoint);
+        await using var client = await RawPop3Client.ConnectAsync(_gateway.Pop3EndPoint);
         await client.ReadLineAsync();
         await client.CommandAsync("USER alice");
         Assert.Equal("-ERR [IN-USE] Mailbox is locked by another session", await client.CommandAsync("PASS secret"));
@@ -84,7 +84,7 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task Credentials_mapped_by_configuration_log_in_to_another_account()
     {
-        await using var mapped = ProxyTo(_upstream).With("Pop3:Proxy:User", "bob").With("Pop3:Proxy:Password", "hunter 2");
+        await using var mapped = GatewayTo(_upstream).With("Pop3:Upstream:User", "bob").With("Pop3:Upstream:Password", "hunter 2");
         await using var client = await RawPop3Client.ConnectAsync(mapped.Pop3EndPoint);
         await client.LoginAsync();
         Assert.Equal("+OK 1 24", await client.CommandAsync("STAT"));
@@ -93,18 +93,93 @@ public sealed class ProxyTests : IAsyncLifetime
     [Fact]
     public async Task An_upstream_that_refuses_the_login_makes_the_mailbox_unavailable()
     {
-        await using var mapped = ProxyTo(_upstream).With("Pop3:Proxy:Password", "wrong");
+        await using var mapped = GatewayTo(_upstream).With("Pop3:Upstream:Password", "wrong");
         await using var client = await RawPop3Client.ConnectAsync(mapped.Pop3EndPoint);
         await client.ReadLineAsync();
         await client.CommandAsync("USER alice");
         Assert.StartsWith("-ERR [SYS/TEMP]", await client.CommandAsync("PASS secret"));
     }
 
-    private static Pop3ServerFactory ProxyTo(Pop3ServerFactory upstream) =>
+    [Fact]
+    public async Task A_login_refused_by_the_credential_source_is_an_auth_error_with_its_message()
+    {
+        await using var gateway = GatewayTo(_upstream).WithServices(s => s.AddSingleton<IUpstreamCredentialSource>(
+            new FixedSource(UpstreamCredential.Refused("The mailbox must be re-connected at https://gw.example/connect"))));
+        Assert.Equal("-ERR [AUTH] The mailbox must be re-connected at https://gw.example/connect", await LoginReplyAsync(gateway, "alice", "secret"));
+    }
+
+    [Fact]
+    public async Task A_credential_source_that_cannot_answer_now_is_a_temporary_error_with_its_message()
+    {
+        await using var gateway = GatewayTo(_upstream).WithServices(s => s.AddSingleton<IUpstreamCredentialSource>(
+            new FixedSource(UpstreamCredential.Unavailable("The token service cannot be reached\r\n+OK injected"))));
+        Assert.Equal("-ERR [SYS/TEMP] The token service cannot be reached  +OK injected", await LoginReplyAsync(gateway, "alice", "secret"));
+    }
+
+    [Fact]
+    public async Task A_credential_source_that_throws_is_a_temporary_error()
+    {
+        await using var gateway = GatewayTo(_upstream).WithServices(s => s.AddSingleton<IUpstreamCredentialSource>(new FixedSource(null)));
+        Assert.Equal("-ERR [SYS/TEMP] Mailbox is temporarily unavailable", await LoginReplyAsync(gateway, "alice", "secret"));
+    }
+
+    [Fact]
+    public async Task A_sasl_credential_from_the_source_logs_in_upstream()
+    {
+        // The configured password is wrong: only the mechanism's own secret can open the upstream mailbox.
+        await using var gateway = GatewayTo(_upstream).With("Pop3:Upstream:Password", "wrong").WithServices(s => s.AddSingleton<IUpstreamCredentialSource>(
+            new SaslSource(login => new MailKit.Security.SaslMechanismPlain(login.UpstreamUser, "secret"))));
+        await using var client = await RawPop3Client.ConnectAsync(gateway.Pop3EndPoint);
+        await client.LoginAsync();
+        Assert.StartsWith("+OK 2 ", await client.CommandAsync("STAT"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_clients_own_password_refused_upstream_is_an_auth_error()
+    {
+        // The local check lets every login through (as in the relay sample): the upstream is the one that knows the password.
+        await using var gateway = GatewayTo(_upstream).WithServices(s => s.AddSingleton<IPop3Authenticator, AnyLogin>());
+        Assert.Equal("-ERR [AUTH] The upstream server refused the login", await LoginReplyAsync(gateway, "alice", "not the password"));
+    }
+
+    [Fact]
+    public void The_login_and_the_credential_never_show_the_password()
+    {
+        Assert.DoesNotContain("s3cret", new UpstreamLogin("alice", "alice@isp.example", "s3cret").ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", UpstreamCredential.FromPassword("s3cret").ToString(), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> LoginReplyAsync(Pop3ServerFactory gateway, string user, string password)
+    {
+        await using var client = await RawPop3Client.ConnectAsync(gateway.Pop3EndPoint);
+        await client.ReadLineAsync();
+        Assert.StartsWith("+OK", await client.CommandAsync("USER " + user));
+        return await client.CommandAsync("PASS " + password);
+    }
+
+    private sealed class FixedSource(UpstreamCredential? credential) : IUpstreamCredentialSource
+    {
+        public ValueTask<UpstreamCredential> GetCredentialAsync(UpstreamLogin login, CancellationToken cancellationToken) =>
+            credential is null ? throw new HttpRequestException("token endpoint down") : ValueTask.FromResult(credential);
+    }
+
+    private sealed class SaslSource(Func<UpstreamLogin, MailKit.Security.SaslMechanism> mechanism) : IUpstreamCredentialSource
+    {
+        public ValueTask<UpstreamCredential> GetCredentialAsync(UpstreamLogin login, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(UpstreamCredential.FromSasl(mechanism(login)));
+    }
+
+    private sealed class AnyLogin : IPop3Authenticator
+    {
+        public ValueTask<Pop3AuthenticationResult> AuthenticateAsync(string user, string password, Pop3ConnectionInfo connection, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(Pop3AuthenticationResult.Success(user));
+    }
+
+    private static Pop3ServerFactory GatewayTo(Pop3ServerFactory upstream) =>
         new Pop3ServerFactory()
-            .With("Pop3:Store", "Proxy")
-            .With("Pop3:Proxy:Host", "127.0.0.1")
-            .With("Pop3:Proxy:Port", upstream.Pop3EndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .With("Pop3:Store", "Upstream")
+            .With("Pop3:Upstream:Host", "127.0.0.1")
+            .With("Pop3:Upstream:Port", upstream.Pop3EndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithServices(services => services.AddSingleton<IPop3Authenticator, TestUsers>());
 
     /// <summary>Logs in as alice, sends each command, and records every reply line and multi-line body.</summary>
@@ -146,13 +221,13 @@ public sealed class ProxyTests : IAsyncLifetime
     }
 }
 
-/// <summary>The proxy backend against the maildrop contract, relaying to a second instance of this server.</summary>
-public sealed class ProxyConformanceTests : MaildropConformanceTests<ProxyMaildrop>
+/// <summary>The POP3 upstream backend against the maildrop contract, relaying to a second instance of this server.</summary>
+public sealed class Pop3UpstreamConformanceTests : MaildropConformanceTests<Pop3UpstreamMaildrop>
 {
     private readonly InMemoryMailStore _upstreamMail = new();
     private readonly Pop3ServerFactory _upstream;
 
-    public ProxyConformanceTests()
+    public Pop3UpstreamConformanceTests()
     {
         _upstream = new Pop3ServerFactory().WithServices(services =>
         {
@@ -170,12 +245,12 @@ public sealed class ProxyConformanceTests : MaildropConformanceTests<ProxyMaildr
         await _upstream.DisposeAsync();
     }
 
-    protected override ValueTask<ProxyMaildrop> CreateMaildropAsync()
+    protected override ValueTask<Pop3UpstreamMaildrop> CreateMaildropAsync()
     {
         var credentials = new Pop3LoginCredentials();
         credentials.Set("ignored", AnyUserWithPassword.Password);
-        var options = Options.Create(new ProxyOptions { Host = "127.0.0.1", Port = _upstream.Pop3EndPoint.Port });
-        return ValueTask.FromResult(new ProxyMaildrop(options, credentials, NullLogger<ProxyMaildrop>.Instance));
+        var options = Options.Create(new UpstreamOptions { Host = "127.0.0.1", Port = _upstream.Pop3EndPoint.Port });
+        return ValueTask.FromResult(new Pop3UpstreamMaildrop(options, new ConfiguredUpstreamCredentialSource(options), NullLogger<Pop3UpstreamMaildrop>.Instance, credentials));
     }
 
     protected override ValueTask DeliverAsync(string mailbox, ReadOnlyMemory<byte> message)

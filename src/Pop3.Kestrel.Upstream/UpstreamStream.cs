@@ -1,11 +1,11 @@
 using System.Net.Sockets;
 
-namespace Pop3.Kestrel.Proxy;
+namespace Pop3.Kestrel.Upstream;
 
 /// <summary>
 /// The TCP stream to the upstream. Closing it first waits (bounded) for the upstream to hang up: a POP3 server
 /// releases its mailbox lock when its session ends, which may be just after its reply to QUIT, and the next login
-/// through this proxy must not find the lock still held.
+/// through this gateway must not find the lock still held.
 /// </summary>
 internal sealed class UpstreamStream(Socket upstream, TimeSpan timeout) : NetworkStream(upstream, ownsSocket: true)
 {

@@ -1,11 +1,11 @@
 using System.Text;
 using MailKit;
 
-namespace Pop3.Kestrel.Proxy;
+namespace Pop3.Kestrel.Upstream;
 
 /// <summary>
 /// Keeps the upstream's most recent reply text, because MailKit reports a refused login only as "Authentication
-/// failed" and the proxy must tell <c>[IN-USE]</c> apart. Only what the server sends is kept; what the client sends
+/// failed" and the gateway must tell <c>[IN-USE]</c> apart. Only what the server sends is kept; what the client sends
 /// (passwords) is never looked at.
 /// </summary>
 internal sealed class ServerReplies : IProtocolLogger

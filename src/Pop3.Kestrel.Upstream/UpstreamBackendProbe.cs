@@ -3,14 +3,14 @@ using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Maildrops;
 
-namespace Pop3.Kestrel.Proxy;
+namespace Pop3.Kestrel.Upstream;
 
 /// <summary>For <c>/readyz</c>: the upstream accepts a TCP connection. Says nothing when another maildrop is in use.</summary>
-internal sealed class ProxyBackendProbe(IMaildrop maildrop, IOptions<ProxyOptions> options) : IPop3BackendProbe
+internal sealed class UpstreamBackendProbe(IMaildrop maildrop, IOptions<UpstreamOptions> options) : IPop3BackendProbe
 {
     public async ValueTask<string?> ProbeAsync(CancellationToken cancellationToken)
     {
-        if (maildrop is not ProxyMaildrop)
+        if (maildrop is not Pop3UpstreamMaildrop)
         {
             return null;
         }
@@ -21,12 +21,12 @@ internal sealed class ProxyBackendProbe(IMaildrop maildrop, IOptions<ProxyOption
         limit.CancelAfter(settings.Timeout);
         try
         {
-            await socket.ConnectAsync(settings.Host, settings.Port, limit.Token);
+            await socket.ConnectAsync(settings.Host, settings.EffectivePort, limit.Token);
             return null;
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
-            return $"upstream {settings.Host}:{settings.Port} ({ProxyOptions.SectionName}): {e.GetType().Name}";
+            return $"upstream {settings.Host}:{settings.EffectivePort} ({UpstreamOptions.SectionName}): {e.GetType().Name}";
         }
     }
 }
