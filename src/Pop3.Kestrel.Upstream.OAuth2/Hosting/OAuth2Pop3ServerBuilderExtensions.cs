@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Admin;
+using Pop3.Kestrel.Upstream;
 using Pop3.Kestrel.Upstream.OAuth2;
 
 namespace Pop3.Kestrel.Hosting;
@@ -13,7 +14,8 @@ public static class OAuth2Pop3ServerBuilderExtensions
     /// <summary>
     /// The upstream logs in with XOAUTH2 or OAUTHBEARER using access tokens the gateway obtains itself (section
     /// <c>Pop3:Upstream:OAuth2</c>, see <see cref="OAuth2Options"/>, checked at start-up); tokens are stored encrypted in
-    /// the data directory. Adds the connect page and <c>/upstream/oauth2/users</c> to the admin listener.
+    /// the data directory. Replaces the upstream's <see cref="IUpstreamCredentialSource"/> (call it with
+    /// <c>AddPop3Upstream</c>, before or after). Adds the connect page and <c>/upstream/oauth2/users</c> to the admin listener.
     /// </summary>
     public static Pop3ServerBuilder AddUpstreamOAuth2(this Pop3ServerBuilder builder, Action<OAuth2Options>? configure = null)
     {
@@ -41,6 +43,10 @@ public static class OAuth2Pop3ServerBuilderExtensions
         services.TryAddSingleton<OAuth2Metrics>();
         services.TryAddSingleton<OAuth2TokenSource>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3AdminEndpointSource, OAuth2ConnectEndpoints>());
+
+        // Whether the upstream backend was added before or after: the token source is what logs in upstream.
+        services.RemoveAll<IUpstreamCredentialSource>();
+        services.AddSingleton<IUpstreamCredentialSource, OAuth2UpstreamCredentialSource>();
         return builder;
     }
 }
