@@ -109,7 +109,8 @@ internal sealed partial class OAuth2ConnectEndpoints : IPop3AdminEndpointSource
             redirectUri: RedirectUri(settings),
             state: state.Protect(protection.Provider, settings.ConnectTimeout),
             codeChallenge: state.CodeChallenge,
-            codeChallengeMethod: "S256");
+            codeChallengeMethod: "S256",
+            extra: settings.AuthorizationParameters.Count == 0 ? null : new Parameters(settings.AuthorizationParameters));
         LogRedirected(logger, state.User);
         return Results.Redirect(url);
     }

@@ -37,6 +37,12 @@ public sealed class OAuth2Options
     public OAuth2Mechanism Mechanism { get; set; } = OAuth2Mechanism.XOAuth2;
 
     /// <summary>
+    /// Extra parameters of the authorization request the connect page sends, e.g. Google's <c>access_type=offline</c> and
+    /// <c>prompt=consent</c> (without them Google gives no refresh token), or Microsoft's <c>login_hint</c>/<c>domain_hint</c>.
+    /// </summary>
+    public Dictionary<string, string> AuthorizationParameters { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
     /// Local user → upstream identity (the user name sent with the token, e.g. <c>alice@contoso.com</c>). A user not
     /// listed logs in upstream as the upstream backend's <c>Pop3:Upstream:User</c> says (the local name by default).
     /// </summary>

@@ -37,6 +37,7 @@ public sealed class ConnectPageBrowserTests : IAsyncLifetime
         _dovecot.Deliver("bob@example.test", BobFirst);
         var settings = TokenSourceHost.SettingsFor(_server, "RefreshToken");
         settings["Pop3:Upstream:OAuth2:PublicUrl"] = _publicUrl;
+        settings["Pop3:Upstream:OAuth2:AuthorizationParameters:access_type"] = "offline";
         settings["Pop3:Admin:Port"] = adminPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Pop3:Upstream:Protocol"] = "Pop3";
         settings["Pop3:Upstream:Host"] = "127.0.0.1";
@@ -103,6 +104,7 @@ public sealed class ConnectPageBrowserTests : IAsyncLifetime
         Assert.StartsWith(_server.Issuer + "connect/authorize", browser.Url, StringComparison.Ordinal);
         Assert.Contains("code_challenge_method=S256", browser.Url, StringComparison.Ordinal);
         Assert.Contains("state=", browser.Url, StringComparison.Ordinal);
+        Assert.Contains("access_type=offline", browser.Url, StringComparison.Ordinal);
         browser.FindElement(By.Id("mailbox")).SendKeys("bob@example.test");
         browser.FindElement(By.Id("allow")).Click();
         await UntilAsync(() => browser.Url.StartsWith(_publicUrl, StringComparison.Ordinal));

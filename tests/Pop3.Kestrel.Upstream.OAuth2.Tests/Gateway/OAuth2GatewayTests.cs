@@ -150,6 +150,12 @@ public sealed class OAuth2GatewayTests : IAsyncLifetime
         }
 
         Assert.Equal(3, _dovecot.Count("alice@example.test") + _dovecot.Count("bob@example.test"));
+
+        // What an operator alerts on, on the admin listener's Prometheus endpoint.
+        using var admin = new HttpClient { BaseAddress = gateway.AdminUri };
+        var metrics = await admin.GetStringAsync("metrics");
+        Assert.Matches(@"pop3_upstream_oauth2_reconnect_required_total\{[^}]*oauth2_reason=""refused""[^}]*\} 1", metrics);
+        Assert.Matches(@"pop3_upstream_oauth2_reconnect_required_total\{[^}]*oauth2_reason=""not_connected""[^}]*\} 1", metrics);
     }
 
     private Dictionary<string, string?> Settings(string grant)
