@@ -26,6 +26,9 @@ public sealed partial class Pop3UpstreamMaildrop(
     private IReadOnlyList<MaildropMessage>? _snapshot;
     private bool _quit;
 
+    /// <summary>Where upstream latencies are recorded, if anywhere.</summary>
+    internal UpstreamMetrics? Metrics { get; init; }
+
     /// <summary>Why the last open failed, for the client's <c>-ERR</c>; null for the standard text.</summary>
     public string? OpenFailureText { get; private set; }
 
@@ -71,6 +74,7 @@ public sealed partial class Pop3UpstreamMaildrop(
             client.ServerCertificateValidationCallback = static (_, _, _, _) => true;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             var stream = await UpstreamStream.ConnectAsync(settings.Host, settings.EffectivePort, settings.Timeout, cancellationToken);
@@ -84,12 +88,14 @@ public sealed partial class Pop3UpstreamMaildrop(
         }
         catch (Exception e) when (replies.SaidInUse || IsInUse(e))
         {
+            Metrics?.Record(UpstreamProtocol.Pop3, "login", false, started);
             LogInUse(logger, mailbox);
             await CloseAsync(client, quit: false);
             return MaildropOpenStatus.InUse;
         }
         catch (MailKit.Security.AuthenticationException e) when (UpstreamSignIn.IsClientsOwnPassword(login, credential))
         {
+            Metrics?.Record(UpstreamProtocol.Pop3, "login", false, started);
             LogUpstreamRefused(logger, mailbox, settings.Host, settings.EffectivePort, e.Message);
             await CloseAsync(client, quit: false);
             OpenFailureText = UpstreamSignIn.RefusedMessage;
@@ -97,11 +103,13 @@ public sealed partial class Pop3UpstreamMaildrop(
         }
         catch (Exception e) when (e is IOException or SocketException or MailKit.Security.AuthenticationException or ProtocolException or CommandException or SslHandshakeException or TimeoutException or OperationCanceledException)
         {
+            Metrics?.Record(UpstreamProtocol.Pop3, "login", false, started);
             LogUpstreamFailed(logger, mailbox, settings.Host, settings.EffectivePort, e);
             await CloseAsync(client, quit: false);
             return MaildropOpenStatus.Unavailable;
         }
 
+        Metrics?.Record(UpstreamProtocol.Pop3, "login", true, started);
         _client = client;
         return MaildropOpenStatus.Opened;
     }
@@ -145,7 +153,18 @@ public sealed partial class Pop3UpstreamMaildrop(
     {
         ArgumentNullException.ThrowIfNull(message);
         var client = EnsureOpen();
-        return await client.GetStreamAsync(IndexOf(message), false, cancellationToken);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var succeeded = false;
+        try
+        {
+            var stream = await client.GetStreamAsync(IndexOf(message), false, cancellationToken);
+            succeeded = true;
+            return stream;
+        }
+        finally
+        {
+            Metrics?.Record(UpstreamProtocol.Pop3, "fetch", succeeded, started);
+        }
     }
 
     /// <summary>

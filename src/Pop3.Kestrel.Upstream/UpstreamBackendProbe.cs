@@ -10,7 +10,7 @@ internal sealed class UpstreamBackendProbe(IMaildrop maildrop, IOptions<Upstream
 {
     public async ValueTask<string?> ProbeAsync(CancellationToken cancellationToken)
     {
-        if (maildrop is not Pop3UpstreamMaildrop)
+        if (maildrop is not (Pop3UpstreamMaildrop or ImapUpstreamMaildrop))
         {
             return null;
         }

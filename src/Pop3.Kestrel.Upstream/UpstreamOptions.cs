@@ -46,6 +46,9 @@ public sealed class UpstreamOptions
     /// </summary>
     public string? Password { get; set; }
 
+    /// <summary>For <see cref="UpstreamProtocol.Imap"/>: the folder served, and what reading and deleting do upstream.</summary>
+    public UpstreamImapOptions Imap { get; set; } = new();
+
     /// <summary>How long one upstream operation may take.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 

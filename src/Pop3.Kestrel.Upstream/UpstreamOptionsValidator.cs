@@ -18,9 +18,15 @@ internal sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOption
             errors.Add($"{UpstreamOptions.SectionName}:Port is {options.Port}; it must be 1-65535.");
         }
 
-        if (options.Protocol != UpstreamProtocol.Pop3)
+        if (options.Protocol == UpstreamProtocol.Imap && string.IsNullOrWhiteSpace(options.Imap.Folder))
         {
-            errors.Add($"{UpstreamOptions.SectionName}:Protocol is {options.Protocol}; this version serves a POP3 upstream only (Pop3).");
+            errors.Add($"{UpstreamOptions.SectionName}:Imap:Folder is empty; name the folder to serve (INBOX by default).");
+        }
+
+        if (options.Protocol == UpstreamProtocol.Imap && options.Imap.TrashFolder is { Length: > 0 } trash
+            && string.Equals(trash.Trim(), options.Imap.Folder.Trim(), StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add($"{UpstreamOptions.SectionName}:Imap:TrashFolder is the folder served ({trash}): deleted messages would never leave it.");
         }
 
         if (options.Timeout <= TimeSpan.Zero)

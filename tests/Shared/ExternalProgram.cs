@@ -41,6 +41,9 @@ internal sealed record ExternalProgram(string Name, string DebianPackage)
     /// <summary>Dovecot's POP3 process, run over stdin/stdout: Debian keeps it off PATH, in lib/dovecot.</summary>
     public static ExternalProgram DovecotPop3 { get; } = new("pop3", "dovecot-pop3d") { Home = ExternalProgramHome.DovecotLibexec, Title = "Dovecot's pop3" };
 
+    /// <summary>Dovecot's IMAP process: its presence says the daemon can serve IMAP (Debian keeps it in lib/dovecot).</summary>
+    public static ExternalProgram DovecotImap { get; } = new("imap", "dovecot-imapd") { Home = ExternalProgramHome.DovecotLibexec, Title = "Dovecot's imap" };
+
     /// <summary>PostgreSQL's initdb: Debian keeps it off PATH, in the folder <c>pg_config --bindir</c> names.</summary>
     public static ExternalProgram Initdb { get; } = new("initdb", "postgresql-15") { Home = ExternalProgramHome.PostgreSqlBinDir };
 

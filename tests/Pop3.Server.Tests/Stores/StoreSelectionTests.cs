@@ -49,6 +49,32 @@ public sealed class StoreSelectionTests
     }
 
     [Fact]
+    public async Task The_upstream_protocol_selects_the_imap_or_pop3_maildrop()
+    {
+        await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>())
+            .With("Pop3:Store", "Upstream")
+            .With("Pop3:Upstream:Host", "127.0.0.1")
+            .With("Pop3:Upstream:Protocol", "Imap")
+            .With("Pop3:Upstream:Imap:Folder", "Archive");
+        await using var scope = server.Services.CreateAsyncScope();
+        Assert.IsType<ImapUpstreamMaildrop>(scope.ServiceProvider.GetRequiredService<IMaildrop>());
+    }
+
+    [Theory]
+    [InlineData("Pop3:Upstream:Imap:Folder", " ", "Pop3:Upstream:Imap:Folder is empty")]
+    [InlineData("Pop3:Upstream:Imap:TrashFolder", "inbox", "Pop3:Upstream:Imap:TrashFolder is the folder served")]
+    public async Task A_bad_imap_setting_stops_start_up_naming_the_key(string key, string value, string expected)
+    {
+        await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>())
+            .With("Pop3:Store", "Upstream")
+            .With("Pop3:Upstream:Host", "127.0.0.1")
+            .With("Pop3:Upstream:Protocol", "Imap")
+            .With(key, value);
+        var error = Assert.ThrowsAny<Exception>(() => server.Services);
+        Assert.Contains(expected, Innermost(error).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Upstream_without_a_host_stops_start_up_naming_the_key()
     {
         await using var server = new Pop3ServerFactory().WithServices(s => s.AddSingleton<IPop3Authenticator, TestUsers>()).With("Pop3:Store", "Upstream");

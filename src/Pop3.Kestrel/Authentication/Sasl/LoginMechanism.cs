@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Pop3.Kestrel.Sessions;
 
 namespace Pop3.Kestrel.Authentication.Sasl;
@@ -52,12 +53,17 @@ internal sealed class LoginMechanism(IPop3Authenticator authenticator) : IPop3Sa
             }
 
             var result = await authenticator.AuthenticateAsync(_user, password, context.Connection, cancellationToken);
-            return result.Status switch
+            switch (result.Status)
             {
-                Pop3AuthenticationStatus.Succeeded => Pop3SaslStep.Success(_user, result.Mailbox ?? _user),
-                Pop3AuthenticationStatus.TemporaryFailure => Pop3SaslStep.TemporaryFailure,
-                _ => Pop3SaslStep.Failure(_user),
-            };
+                case Pop3AuthenticationStatus.Succeeded:
+                    // Kept for a backend that logs in elsewhere with it (only when one registered the holder), as PASS does.
+                    context.Services.GetService<Pop3LoginCredentials>()?.Set(_user, password);
+                    return Pop3SaslStep.Success(_user, result.Mailbox ?? _user);
+                case Pop3AuthenticationStatus.TemporaryFailure:
+                    return Pop3SaslStep.TemporaryFailure;
+                default:
+                    return Pop3SaslStep.Failure(_user);
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Pop3.Kestrel.Sessions;
 
 namespace Pop3.Kestrel.Authentication.Sasl;
@@ -53,6 +54,9 @@ internal sealed class PlainMechanism(IPop3Authenticator authenticator, Pop3Secre
             switch (result.Status)
             {
                 case Pop3AuthenticationStatus.Succeeded when !asOther:
+                    // Kept for a backend that logs in elsewhere with it (only when one registered the holder), as PASS does.
+                    // Not for a master login: that password is the master's, not the mailbox owner's.
+                    context.Services.GetService<Pop3LoginCredentials>()?.Set(authcid, password);
                     return Pop3SaslStep.Success(authcid, result.Mailbox ?? authcid);
                 case Pop3AuthenticationStatus.Succeeded when await mechanism.Masters!.MayLogInAsAsync(authcid, authzid, connection, cancellationToken):
                     return Pop3SaslStep.Success(authzid, mechanism.Secrets.Provider?.GetMailbox(authzid) ?? authzid);
