@@ -70,6 +70,28 @@ public sealed class OAuth2GatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Over_an_IMAP_upstream_with_OAUTHBEARER_mail_is_fetched_and_DELE_QUIT_removes_exactly_the_marked_message()
+    {
+        var settings = Settings("ClientCredentials");
+        settings["Pop3:Upstream:Protocol"] = "Imap";
+        settings["Pop3:Upstream:Port"] = _dovecot.ImapPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Pop3:Upstream:OAuth2:Mechanism"] = "OAuthBearer";
+        await using var gateway = new GatewayFactory(settings);
+
+        using (var client = new Pop3Client())
+        {
+            await client.ConnectAsync("127.0.0.1", gateway.Pop3EndPoint.Port, MailKit.Security.SecureSocketOptions.None);
+            await client.AuthenticateAsync("alice", "secret");
+            Assert.Equal([AliceFirst, AliceSecond], await RetrieveAllAsync(client));
+            await client.DeleteMessageAsync(0);
+            await client.DisconnectAsync(quit: true);
+        }
+
+        Assert.Equal([AliceSecond], await FetchAsync(gateway, "alice", "secret"));
+        Assert.Contains("mech=OAUTHBEARER", _dovecot.Log, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Curl_and_python_poplib_fetch_through_the_gateway()
     {
         var curl = ExternalProgram.Curl.Locate();
