@@ -17,7 +17,7 @@ namespace Pop3.Kestrel.Upstream.OAuth2;
 /// The connect page and the status API on the admin listener. <c>GET /oauth2/connect</c> shows the sign-in form;
 /// its POST (antiforgery-checked) checks the gateway password with the configured <see cref="IPop3Authenticator"/> and
 /// redirects to the provider with PKCE (S256) and an encrypted state; <c>GET /oauth2/callback</c> exchanges the code
-/// and stores the tokens. <c>GET /upstream/oauth2/users[/{user}]</c> and <c>DELETE /upstream/oauth2/users/{user}</c>
+/// and stores the tokens (these three with the refresh-token grant only). <c>GET /upstream/oauth2/users[/{user}]</c> and <c>DELETE /upstream/oauth2/users/{user}</c>
 /// need the admin token.
 /// </summary>
 internal sealed partial class OAuth2ConnectEndpoints : IPop3AdminEndpointSource
@@ -30,9 +30,13 @@ internal sealed partial class OAuth2ConnectEndpoints : IPop3AdminEndpointSource
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(ConnectPath, ShowAsync).OnAdminListener(requireToken: false);
-        endpoints.MapPost(ConnectPath, ConnectAsync).OnAdminListener(requireToken: false);
-        endpoints.MapGet(CallbackPath, CallbackAsync).OnAdminListener(requireToken: false);
+        // With an app-only token there is nothing for a user to connect: no page to offer.
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<OAuth2Options>>().Value.Grant == OAuth2Grant.RefreshToken)
+        {
+            endpoints.MapGet(ConnectPath, ShowAsync).OnAdminListener(requireToken: false);
+            endpoints.MapPost(ConnectPath, ConnectAsync).OnAdminListener(requireToken: false);
+            endpoints.MapGet(CallbackPath, CallbackAsync).OnAdminListener(requireToken: false);
+        }
         endpoints.MapGet(StatusPath, (OAuth2TokenSource source) => Results.Json(source.Status(), OAuth2Json.Default.IReadOnlyListOAuth2ConnectionStatus))
             .OnAdminListener(requireToken: true);
         endpoints.MapGet(StatusPath + "/{user}", (string user, OAuth2TokenSource source) => source.Status(user) is { } status

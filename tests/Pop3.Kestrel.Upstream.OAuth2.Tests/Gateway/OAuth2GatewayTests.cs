@@ -67,6 +67,13 @@ public sealed class OAuth2GatewayTests : IAsyncLifetime
         // One app-only token served both mailboxes; Dovecot checked it at the introspection endpoint each time.
         Assert.Equal(1, _server.TokenRequests["client_credentials"]);
         Assert.Contains("oauth2", _dovecot.Log, StringComparison.Ordinal);
+
+        // The admin API shows the app token; there is no connect page without per-user tokens.
+        using var admin = new HttpClient { BaseAddress = gateway.AdminUri };
+        var app = Assert.Single((await admin.GetFromJsonAsync<JsonElement[]>("upstream/oauth2/users"))!);
+        Assert.Equal(TestAuthorizationServer.GatewayClientId, app.GetProperty("user").GetString());
+        Assert.True(app.GetProperty("tokenSecondsLeft").GetInt64() > 3500);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await admin.GetAsync("oauth2/connect")).StatusCode);
     }
 
     [Fact]
