@@ -5,7 +5,8 @@ namespace Pop3.Kestrel.Upstream;
 
 /// <summary>
 /// One message of an IMAP folder, read in chunks of <c>BODY.PEEK[]&lt;offset.count&gt;</c>, so memory stays bounded by
-/// one chunk whatever the message's size, and a TOP reads only the first chunks. A failure upstream reads as an
+/// one chunk whatever the message's size, and a TOP reads only the first chunks. A message whose stored octets do not
+/// end with a line end gets a CRLF, as the POP3 form has. A failure upstream reads as an
 /// <see cref="IOException"/>, which the server turns into <c>-ERR</c> (before the first byte) or a closed connection.
 /// </summary>
 internal sealed class ImapMessageStream : Stream
@@ -23,6 +24,8 @@ internal sealed class ImapMessageStream : Stream
     private long _fetched;
     private bool _last;
     private bool _ended;
+    private byte _lastByte = (byte)'\n';
+    private int _lineEndSent = -1;
 
     private ImapMessageStream(IMailFolder folder, UniqueId uid, Stream first, int requested, Func<CancellationToken, Task>? readToEnd)
     {
@@ -74,15 +77,29 @@ internal sealed class ImapMessageStream : Stream
 
         while (true)
         {
+            if (_lineEndSent >= 0)
+            {
+                return LineEnd(buffer.Span);
+            }
+
             var n = await _current.ReadAsync(buffer, cancellationToken);
             if (n > 0)
             {
+                _lastByte = buffer.Span[n - 1];
                 return n;
             }
 
             if (_last)
             {
                 await EndAsync(cancellationToken);
+                if (_lastByte != (byte)'\n')
+                {
+                    // The POP3 form ends with a line end; IMAP serves the stored octets, which may not.
+                    _lineEndSent = 0;
+                    _lastByte = (byte)'\n';
+                    continue;
+                }
+
                 return 0;
             }
 
@@ -95,6 +112,17 @@ internal sealed class ImapMessageStream : Stream
 
     public override void Flush()
     {
+    }
+
+    private int LineEnd(Span<byte> buffer)
+    {
+        var n = 0;
+        while (_lineEndSent < 2 && n < buffer.Length)
+        {
+            buffer[n++] = "\r\n"u8[_lineEndSent++];
+        }
+
+        return n;
     }
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();

@@ -18,7 +18,8 @@ namespace Pop3.Kestrel.Upstream;
 /// UID, so a message expunged meanwhile by another client is an error, never another message; deletions are sent only at
 /// UPDATE, by UID (<c>UID STORE +FLAGS \Deleted</c> and <c>UID EXPUNGE</c>, or a move to
 /// <c>Pop3:Upstream:Imap:TrashFolder</c>). A session that ends without UPDATE changes nothing upstream. IMAP has no
-/// mailbox lock: two sessions may serve one folder, which is safe because everything goes by UID.
+/// mailbox lock: the gateway holds one per folder in its own process (a second session gets <c>[IN-USE]</c>); another
+/// gateway process or an IMAP client may still use the folder, which is safe because everything goes by UID.
 /// </summary>
 /// <remarks>
 /// The UIDL is Dovecot's default <c>pop3_uidl_format</c>, <c>%08Xu%08Xv</c>: the UID then the UIDVALIDITY in 8
@@ -44,6 +45,11 @@ public sealed partial class ImapUpstreamMaildrop(
 
     /// <summary>Where upstream latencies are recorded, if anywhere.</summary>
     internal UpstreamMetrics? Metrics { get; init; }
+
+    /// <summary>The per-process exclusive access to each upstream folder (shared by the sessions).</summary>
+    internal UpstreamMailboxLocks Locks { get; init; } = new();
+
+    private string? _lockKey;
 
     /// <summary>Why the last open failed, for the client's <c>-ERR</c>; null for the standard text.</summary>
     public string? OpenFailureText { get; private set; }
@@ -82,6 +88,14 @@ public sealed partial class ImapUpstreamMaildrop(
             return credential.Kind == UpstreamCredentialKind.Refused ? MaildropOpenStatus.Refused : MaildropOpenStatus.Unavailable;
         }
 
+        var folderName = _settings.Imap.Folder.Trim();
+        var lockKey = string.Create(CultureInfo.InvariantCulture, $"{_settings.Host}:{_settings.EffectivePort}/{login.UpstreamUser}/{folderName}");
+        if (!Locks.TryAcquire(lockKey, this))
+        {
+            LogInUse(_logger, mailbox);
+            return MaildropOpenStatus.InUse;
+        }
+
         var client = new ImapClient { Timeout = (int)_settings.Timeout.TotalMilliseconds };
         if (_settings.AcceptAnyCertificate)
         {
@@ -89,7 +103,7 @@ public sealed partial class ImapUpstreamMaildrop(
         }
 
         var started = Stopwatch.GetTimestamp();
-        var folderName = _settings.Imap.Folder.Trim();
+        var opened = false;
         try
         {
             var stream = await UpstreamStream.ConnectAsync(_settings.Host, _settings.EffectivePort, _settings.Timeout, cancellationToken);
@@ -103,6 +117,7 @@ public sealed partial class ImapUpstreamMaildrop(
             var folder = string.Equals(folderName, "INBOX", StringComparison.OrdinalIgnoreCase) ? client.Inbox : await client.GetFolderAsync(folderName, cancellationToken);
             await folder.OpenAsync(FolderAccess.ReadWrite, cancellationToken);
             _folder = folder;
+            opened = true;
         }
         catch (AuthenticationException e) when (UpstreamSignIn.IsClientsOwnPassword(login, credential))
         {
@@ -126,10 +141,17 @@ public sealed partial class ImapUpstreamMaildrop(
             await CloseAsync(client);
             return MaildropOpenStatus.Unavailable;
         }
+        finally
+        {
+            if (!opened)
+            {
+                Locks.Release(lockKey, this);
+            }
+        }
 
+        _lockKey = lockKey;
         Metrics?.Record(UpstreamProtocol.Imap, "login", true, started);
-        var key = string.Create(CultureInfo.InvariantCulture, $"{_settings.Host}:{_settings.EffectivePort}/{login.UpstreamUser}/{_folder.FullName}");
-        if (Validities.Record(key, _folder.UidValidity) is { } previous)
+        if (Validities.Record(lockKey, _folder!.UidValidity) is { } previous)
         {
             LogUidValidityChanged(_logger, _folder.FullName, login.UpstreamUser, previous, _folder.UidValidity);
         }
@@ -260,6 +282,12 @@ public sealed partial class ImapUpstreamMaildrop(
         {
             await CloseAsync(client);
         }
+
+        if (_lockKey is { } key)
+        {
+            _lockKey = null;
+            Locks.Release(key, this);
+        }
     }
 
     internal static string Uidl(uint uid, uint validity) => string.Create(CultureInfo.InvariantCulture, $"{uid:x8}{validity:x8}");
@@ -290,6 +318,9 @@ public sealed partial class ImapUpstreamMaildrop(
             client.Dispose();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upstream folder of {Mailbox} is in use by another session of this gateway")]
+    private static partial void LogInUse(ILogger logger, string mailbox);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No upstream credential for {Mailbox} ({Kind}): {Reason}")]
     private static partial void LogNoCredential(ILogger logger, string mailbox, UpstreamCredentialKind kind, string? reason);

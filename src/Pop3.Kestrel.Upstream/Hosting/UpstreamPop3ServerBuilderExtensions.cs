@@ -55,6 +55,7 @@ public static class UpstreamPop3ServerBuilderExtensions
         services.AddSingleton<IValidateOptions<Pop3AuthenticationOptions>>(static sp => sp.GetRequiredService<UpstreamPassThroughLogins>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3BackendProbe, UpstreamBackendProbe>());
         services.TryAddSingleton<UidValidityRegistry>();
+        services.TryAddSingleton<UpstreamMailboxLocks>();
         services.TryAddSingleton<UpstreamMetrics>();
         services.AddMetrics();
         services.RemoveAll<IMaildrop>();
@@ -72,6 +73,7 @@ public static class UpstreamPop3ServerBuilderExtensions
             ? new ImapUpstreamMaildrop(options, source, provider.GetRequiredService<ILogger<ImapUpstreamMaildrop>>(), credentials)
             {
                 Validities = provider.GetRequiredService<UidValidityRegistry>(),
+                Locks = provider.GetRequiredService<UpstreamMailboxLocks>(),
                 Metrics = metrics,
             }
             : new Pop3UpstreamMaildrop(options, source, provider.GetRequiredService<ILogger<Pop3UpstreamMaildrop>>(), credentials) { Metrics = metrics };

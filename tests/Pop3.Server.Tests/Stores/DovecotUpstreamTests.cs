@@ -6,7 +6,11 @@ using MailKit.Net.Pop3;
 using MailKit.Search;
 using MailKit.Security;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Testing;
+using Pop3.Kestrel.Upstream;
 using Pop3.Server.Tests.Infrastructure;
 
 namespace Pop3.Server.Tests.Stores;
@@ -323,13 +327,29 @@ public sealed class DovecotUpstreamTests : IAsyncLifetime
         return await client.CommandAsync("PASS secret");
     }
 
+    /// <summary>
+    /// Logs in, as soon as the gateway has noticed that an earlier session dropped (until then the mailbox is [IN-USE]),
+    /// and returns the reply to <paramref name="command"/>.
+    /// </summary>
     private static async Task<string> FirstReplyAfterLoginAsync(Pop3ServerFactory gateway, string command)
     {
-        await using var client = await RawPop3Client.ConnectAsync(gateway.Pop3EndPoint);
-        await client.LoginAsync();
-        var reply = await client.CommandAsync(command);
-        await client.CommandAsync("QUIT");
-        return reply;
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            await using var client = await RawPop3Client.ConnectAsync(gateway.Pop3EndPoint);
+            await client.ReadLineAsync();
+            await client.CommandAsync("USER alice");
+            var login = await client.CommandAsync("PASS secret");
+            if (login.StartsWith("+OK", StringComparison.Ordinal))
+            {
+                var reply = await client.CommandAsync(command);
+                await client.CommandAsync("QUIT");
+                return reply;
+            }
+
+            Assert.StartsWith("-ERR [IN-USE]", login, StringComparison.Ordinal);
+            Assert.False(limit.IsCancellationRequested, "The gateway kept the mailbox locked after the client dropped.");
+        }
     }
 
     private async Task<ImapClient> ImapAsync()
@@ -369,5 +389,50 @@ public sealed class DovecotUpstreamTests : IAsyncLifetime
         var uid = await direct.GetMessageUidAsync(0);
         await direct.DisconnectAsync(true);
         return uid;
+    }
+}
+
+/// <summary>The IMAP upstream backend against the maildrop contract, on a real Dovecot (any user, password "pw").</summary>
+[Trait("Category", "Interop")]
+public sealed class ImapUpstreamConformanceTests : MaildropConformanceTests<ImapUpstreamMaildrop>
+{
+    private readonly UpstreamMailboxLocks _locks = new();
+    private DovecotServer _dovecot = null!;
+
+    protected override bool KeepsBytesAsDelivered => false;
+
+    protected override bool ListedSizeCountsAddedFinalLineEnd => false;
+
+    protected override byte[] AsTransported(byte[] pop3Form) => [.. pop3Form.Select(b => b == 0 ? (byte)0x80 : b)];
+
+    public override async Task InitializeAsync()
+    {
+        _dovecot = await DovecotServer.StartAsync([], """
+            passdb {
+              driver = static
+              args = password=pw
+            }
+            """);
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _dovecot.DisposeAsync();
+    }
+
+    protected override ValueTask<ImapUpstreamMaildrop> CreateMaildropAsync()
+    {
+        var credentials = new Pop3LoginCredentials();
+        credentials.Set("ignored", "pw");
+        var options = Options.Create(new UpstreamOptions { Protocol = UpstreamProtocol.Imap, Host = "127.0.0.1", Port = _dovecot.ImapEndPoint.Port });
+        return ValueTask.FromResult(new ImapUpstreamMaildrop(options, new ConfiguredUpstreamCredentialSource(options), NullLogger<ImapUpstreamMaildrop>.Instance, credentials) { Locks = _locks });
+    }
+
+    protected override ValueTask DeliverAsync(string mailbox, ReadOnlyMemory<byte> message)
+    {
+        _dovecot.Deliver(mailbox, message.ToArray());
+        return ValueTask.CompletedTask;
     }
 }
