@@ -16,6 +16,7 @@ COPY src/Pop3.Kestrel.Maildir/Pop3.Kestrel.Maildir.csproj src/Pop3.Kestrel.Maild
 COPY src/Pop3.Kestrel.Admin/Pop3.Kestrel.Admin.csproj src/Pop3.Kestrel.Admin/
 COPY src/Pop3.Kestrel.PostgreSql/Pop3.Kestrel.PostgreSql.csproj src/Pop3.Kestrel.PostgreSql/
 COPY src/Pop3.Kestrel.Upstream/Pop3.Kestrel.Upstream.csproj src/Pop3.Kestrel.Upstream/
+COPY src/Pop3.Kestrel.Upstream.OAuth2/Pop3.Kestrel.Upstream.OAuth2.csproj src/Pop3.Kestrel.Upstream.OAuth2/
 COPY src/Pop3.Server/Pop3.Server.csproj src/Pop3.Server/
 RUN dotnet restore src/Pop3.Server/Pop3.Server.csproj
 COPY appsettings.json ./

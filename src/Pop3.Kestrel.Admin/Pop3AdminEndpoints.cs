@@ -16,7 +16,8 @@ public static class Pop3AdminEndpoints
     /// <summary>
     /// Maps <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>, <c>GET /sessions</c>, <c>DELETE /sessions/{id}</c>,
     /// <c>DELETE /users/{user}/sessions</c>, <c>GET /bans</c>, <c>DELETE /bans/{address}</c> and
-    /// <c>DELETE /users/{user}/lockout</c>. Requests that arrive on any other listener get 404.
+    /// <c>DELETE /users/{user}/lockout</c>, and the endpoints of every registered <see cref="IPop3AdminEndpointSource"/>.
+    /// Requests that arrive on any other listener get 404.
     /// </summary>
     public static WebApplication MapPop3Admin(this WebApplication app)
     {
@@ -57,6 +58,11 @@ public static class Pop3AdminEndpoints
         app.MapGet("/bans", Pop3AdminBans.ListAsync).WithMetadata(guarded);
         app.MapDelete("/bans/{**address}", Pop3AdminBans.LiftAsync).WithMetadata(guarded);
         app.MapDelete("/users/{user}/lockout", Pop3AdminBans.UnlockAsync).WithMetadata(guarded);
+        foreach (var source in app.Services.GetServices<IPop3AdminEndpointSource>())
+        {
+            source.MapEndpoints(app);
+        }
+
         return app;
     }
 
@@ -81,9 +87,10 @@ public static class Pop3AdminEndpoints
         var expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
         return CryptographicOperations.FixedTimeEquals(presented, expected);
     }
-
-    private sealed record Pop3AdminEndpointMetadata(bool NeedsAuthorization);
 }
+
+/// <summary>Marks an endpoint as the admin listener's; <paramref name="NeedsAuthorization"/> asks for the admin token.</summary>
+internal sealed record Pop3AdminEndpointMetadata(bool NeedsAuthorization);
 
 /// <summary>One session in <c>GET /sessions</c>.</summary>
 /// <param name="Id">The connection id: <c>DELETE /sessions/{id}</c> kicks it.</param>

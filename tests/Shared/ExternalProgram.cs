@@ -34,6 +34,12 @@ internal sealed record ExternalProgram(string Name, string DebianPackage)
 
     public static ExternalProgram Haproxy { get; } = new("haproxy", "haproxy");
 
+    /// <summary>Debian's Chromium, driven headless through <see cref="ChromeDriver"/>.</summary>
+    public static ExternalProgram Chromium { get; } = new("chromium", "chromium");
+
+    /// <summary>The WebDriver server for <see cref="Chromium"/>.</summary>
+    public static ExternalProgram ChromeDriver { get; } = new("chromedriver", "chromium-driver");
+
     /// <summary>Dovecot's POP3 process, run over stdin/stdout: Debian keeps it off PATH, in lib/dovecot.</summary>
     public static ExternalProgram DovecotPop3 { get; } = new("pop3", "dovecot-pop3d") { Home = ExternalProgramHome.DovecotLibexec, Title = "Dovecot's pop3" };
 
@@ -51,7 +57,7 @@ internal sealed record ExternalProgram(string Name, string DebianPackage)
 
     /// <summary>The programs above a test may name by file name alone (not Dovecot's pop3: that name says too little).</summary>
     public static IReadOnlyList<ExternalProgram> Known { get; } =
-        [Curl, Fetchmail, Mpop, OpenSsl, Python3, Unzip, Doveadm, Dovecot, Stat, Chown, Runuser, Haproxy, Initdb, PgCtl, PgBouncer];
+        [Curl, Fetchmail, Mpop, OpenSsl, Python3, Unzip, Doveadm, Dovecot, Stat, Chown, Runuser, Haproxy, Initdb, PgCtl, PgBouncer, Chromium, ChromeDriver];
 
     /// <summary>Where the program is looked for after PATH, for programs a distribution keeps off PATH.</summary>
     public ExternalProgramHome Home { get; init; } = ExternalProgramHome.Path;

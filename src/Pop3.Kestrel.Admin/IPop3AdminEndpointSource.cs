@@ -1,0 +1,13 @@
+using Microsoft.AspNetCore.Routing;
+
+namespace Pop3.Kestrel.Admin;
+
+/// <summary>
+/// Endpoints another package adds to the admin listener (register it as a singleton; <see cref="Pop3AdminEndpoints.MapPop3Admin"/>
+/// maps them). Mark each with <see cref="Pop3AdminEndpointConventions.OnAdminListener{TBuilder}"/> so it answers only there.
+/// </summary>
+public interface IPop3AdminEndpointSource
+{
+    /// <summary>Maps the package's endpoints.</summary>
+    void MapEndpoints(IEndpointRouteBuilder endpoints);
+}
