@@ -241,6 +241,25 @@ def check_kubernetes(documents):
         check(target.get("database") in ini["databases"], f"PgBouncer serves the database {target.get('database')}")
         check(target.get("no reset on close") == "true", "the connection string leaves resets to PgBouncer (No Reset On Close=true)")
 
+    # Migrations are an operation: a Job runs `migrate` with the pods' settings and connection string; pods never migrate.
+    check(env.get("Pop3__PostgreSql__MigrateOnStart", {}).get("value") == "false" and "Pop3__PostgreSql__MigrateOnStart" not in config,
+          "the Deployment's pods do not migrate (Pop3__PostgreSql__MigrateOnStart=false)")
+    job = objects.get(("Job", "pop3-kestrel-migrate"))
+    if check(job is not None, "a migrate Job (deploy/kubernetes/migrate-job.yaml)"):
+        job_pod = job["spec"]["template"]["spec"]
+        migrate = job_pod["containers"][0]
+        check(migrate["image"] == container["image"] and migrate.get("args") == ["migrate"] and "command" not in migrate,
+              "the Job runs the pods' image with the migrate subcommand (the image's ENTRYPOINT is the server)")
+        check(job_pod.get("restartPolicy") in ("Never", "OnFailure"), "the Job's pod is not restarted forever")
+        job_env = {e["name"]: e for e in migrate.get("env", [])}
+        check(job_env.get("Pop3__PostgreSql__ConnectionString", {}).get("valueFrom") == env["Pop3__PostgreSql__ConnectionString"]["valueFrom"],
+              "the Job takes the connection string from the pods' Secret and key")
+        check(migrate.get("envFrom") == container.get("envFrom"), "the Job takes the pods' ConfigMap (Pop3__Store=PostgreSql)")
+        job_labels = job["spec"]["template"]["metadata"].get("labels", {})
+        selector = objects[("Service", "pop3-kestrel")]["spec"]["selector"]
+        check(not selector.items() <= job_labels.items(), "the pop3-kestrel Service does not select the migrate Job's pod")
+        check(job_pod.get("securityContext", {}).get("runAsNonRoot") is True, "the migrate Job runs as non-root")
+
 
 def check_compose(documents):
     compose = documents["deploy/docker-compose.yml"][0]
@@ -266,6 +285,22 @@ def check_compose(documents):
     check(ini["pgbouncer"].get("pool_mode") == "transaction", "PgBouncer pools in transaction mode")
     check("host=postgres " in ini["databases"].get(target.get("database"), "") + " ", "PgBouncer connects to the postgres service")
     check("pgbouncer" in services["pop3-replica"].get("depends_on", {}), "the replicas start after PgBouncer")
+
+    # Migrations are an operation: a one-shot service runs `migrate`; the replicas wait for it and never migrate.
+    migrate = services.get("migrate")
+    if check(migrate is not None and migrate.get("profiles") == ["postgres"], "a one-shot migrate service in the postgres profile"):
+        migrate_env = migrate.get("environment", {})
+        check(migrate.get("command") == ["migrate"] and "entrypoint" not in migrate,
+              "the migrate service runs the image's server with the migrate subcommand")
+        check(migrate.get("image") == services["pop3-replica"].get("image"), "the migrate service runs the replicas' image")
+        check(migrate.get("restart", "no") == "no", "the migrate service is not restarted once it exits")
+        check(migrate_env.get("Pop3__Store") == "PostgreSql"
+              and migrate_env.get("Pop3__PostgreSql__ConnectionString") == replica.get("Pop3__PostgreSql__ConnectionString"),
+              "the migrate service migrates the replicas' database (same store and connection string)")
+        check(set(migrate.get("secrets", [])) >= set(services["pop3-replica"].get("secrets", [])), "the migrate service has the replicas' secrets (Passfile)")
+        condition = services["pop3-replica"].get("depends_on", {}).get("migrate", {}).get("condition")
+        check(condition == "service_completed_successfully", "the replicas start only after migrate exited 0")
+    check(replica.get("Pop3__PostgreSql__MigrateOnStart") == "false", "the replicas do not migrate (Pop3__PostgreSql__MigrateOnStart=false)")
 
 
 def check_systemd():

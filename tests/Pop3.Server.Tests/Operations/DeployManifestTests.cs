@@ -62,10 +62,10 @@ public sealed partial class DeployManifestTests
             }
         }
 
-        // The server's containers (its image) and the ConfigMaps they take their environment from; PgBouncer's have
-        // their own settings.
+        // The server's containers (its image, in the Deployments and the migrate Job) and the ConfigMaps they take their
+        // environment from; PgBouncer's have their own settings.
         var configMaps = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (relative, root) in KubernetesObjects("Deployment"))
+        foreach (var (relative, root) in KubernetesObjects("Deployment").Concat(KubernetesObjects("Job")))
         {
             foreach (var container in ((YamlSequenceNode)root["spec"]["template"]["spec"]["containers"]).Children.Cast<YamlMappingNode>()
                 .Where(c => Scalar(c["image"]).StartsWith("pop3-kestrel", StringComparison.Ordinal)))
@@ -178,6 +178,57 @@ public sealed partial class DeployManifestTests
         Assert.Equal("transaction", ini[("pgbouncer", "pool_mode")]);
         Assert.True(ini.ContainsKey(("databases", target.Database!)));
         Assert.True(target.NoResetOnClose);
+    }
+
+    private static YamlMappingNode ServerContainer(YamlMappingNode root) =>
+        (YamlMappingNode)((YamlSequenceNode)root["spec"]["template"]["spec"]["containers"]).Children[0];
+
+    private static string? EnvironmentValue(YamlMappingNode container, string name) =>
+        container.Children.TryGetValue("env", out var env)
+            ? ((YamlSequenceNode)env).Children.Cast<YamlMappingNode>().Where(e => Scalar(e["name"]) == name)
+                .Select(e => e.Children.TryGetValue("value", out var value) ? Scalar(value) : "(from " + e["valueFrom"] + ")").SingleOrDefault()
+            : null;
+
+    [Fact]
+    public void The_compose_replicas_do_not_migrate_and_wait_for_a_one_shot_migrate_of_their_database()
+    {
+        var services = (YamlMappingNode)((YamlMappingNode)Documents("deploy/docker-compose.yml").Single().RootNode)["services"];
+        var replica = (YamlMappingNode)services["pop3-replica"];
+        var replicaEnvironment = (YamlMappingNode)replica["environment"];
+        Assert.Equal("false", Scalar(replicaEnvironment["Pop3__PostgreSql__MigrateOnStart"]));
+        Assert.Equal("service_completed_successfully", Scalar(replica["depends_on"]["migrate"]["condition"]));
+
+        var migrate = (YamlMappingNode)services["migrate"];
+        var environment = (YamlMappingNode)migrate["environment"];
+        Assert.Equal("postgres", Scalar(((YamlSequenceNode)migrate["profiles"]).Single()));
+        // The replicas' image comes through their merge key (<<: *pop3), which the YAML model leaves as an entry.
+        Assert.Equal(Scalar(replica["<<"]["image"]), Scalar(migrate["image"]));
+
+        // The image's ENTRYPOINT is the server, so the command is the subcommand alone.
+        Assert.False(migrate.Children.ContainsKey("entrypoint"));
+        Assert.Equal(["migrate"], ((YamlSequenceNode)migrate["command"]).Children.Select(Scalar));
+        Assert.Equal("no", Scalar(migrate["restart"]));
+        Assert.Equal("PostgreSql", Scalar(environment["Pop3__Store"]));
+        Assert.Equal(Scalar(replicaEnvironment["Pop3__PostgreSql__ConnectionString"]), Scalar(environment["Pop3__PostgreSql__ConnectionString"]));
+        Assert.Superset(((YamlSequenceNode)replica["secrets"]).Children.Select(Scalar).ToHashSet(StringComparer.Ordinal),
+            ((YamlSequenceNode)migrate["secrets"]).Children.Select(Scalar).ToHashSet(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void The_Kubernetes_pods_do_not_migrate_and_a_Job_migrates_their_database()
+    {
+        var pods = ServerContainer(KubernetesObject("Deployment", "pop3-kestrel"));
+        Assert.Equal("false", EnvironmentValue(pods, "Pop3__PostgreSql__MigrateOnStart"));
+
+        var job = ServerContainer(KubernetesObject("Job", "pop3-kestrel-migrate"));
+        Assert.Equal(Scalar(pods["image"]), Scalar(job["image"]));
+        Assert.False(job.Children.ContainsKey("command"), "the image's ENTRYPOINT is the server; args name the subcommand");
+        Assert.Equal(["migrate"], ((YamlSequenceNode)job["args"]).Children.Select(Scalar));
+
+        // The same database: the pods' ConfigMap (Pop3__Store) and the connection string from the same Secret and key.
+        Assert.Equal(pods["envFrom"].ToString(), job["envFrom"].ToString());
+        Assert.Equal(EnvironmentValue(pods, "Pop3__PostgreSql__ConnectionString"), EnvironmentValue(job, "Pop3__PostgreSql__ConnectionString"));
+        Assert.StartsWith("(from ", EnvironmentValue(job, "Pop3__PostgreSql__ConnectionString"), StringComparison.Ordinal);
     }
 
     [Theory]
