@@ -27,7 +27,11 @@ public static class Pop3AuthenticationServerBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Pop3UsersFileOptions>, Pop3UsersFileOptionsValidator>());
         services.TryAddSingleton<UsersFileAuthenticator>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UsersFileLoader>());
-        return builder.ReplaceAuthenticator(ServiceDescriptor.Singleton<IPop3Authenticator>(static provider => provider.GetRequiredService<UsersFileAuthenticator>()));
+        builder.ReplaceAuthenticator(ServiceDescriptor.Singleton<IPop3Authenticator>(static provider => provider.GetRequiredService<UsersFileAuthenticator>()));
+
+        // The users who can log in are the users mail is accepted for (LMTP's RCPT, deliver).
+        services.TryAddSingleton<Delivery.IPop3UserDirectory, Delivery.UsersFileUserDirectory>();
+        return builder;
     }
 
     /// <summary>Authenticates with <paramref name="authenticate"/>(user, password, connection, cancellation).</summary>
@@ -91,6 +95,15 @@ public static class Pop3AuthenticationServerBuilderExtensions
     private static Pop3ServerBuilder ReplaceAuthenticator(this Pop3ServerBuilder builder, ServiceDescriptor descriptor)
     {
         builder.Services.RemoveAll<IPop3Authenticator>();
+
+        // Another authenticator knows its own users: the users file no longer says who receives mail.
+        var usersFileDirectory = builder.Services.Where(d => d.ServiceType == typeof(Delivery.IPop3UserDirectory)
+            && d.ImplementationType == typeof(Delivery.UsersFileUserDirectory)).ToList();
+        foreach (var registration in usersFileDirectory)
+        {
+            builder.Services.Remove(registration);
+        }
+
         builder.Services.Add(descriptor);
         return builder;
     }

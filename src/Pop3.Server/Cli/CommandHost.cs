@@ -47,6 +47,7 @@ internal static class CommandHost
             return $"no users file at '{path}' ({Pop3UsersFileOptions.UsersFileKey}) to look '{user}' up in; --create delivers anyway";
         }
 
-        return Pop3UsersFile.Load(path).TryGetUser(user, out _) ? null : $"no such user '{user}'";
+        // The rule LMTP's RCPT follows too: the users file decides who receives mail.
+        return Pop3.Kestrel.Delivery.UsersFileUserDirectory.Find(Pop3UsersFile.Load(path), user) is null ? $"no such user '{user}'" : null;
     }
 }

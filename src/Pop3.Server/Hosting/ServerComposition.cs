@@ -8,10 +8,10 @@ namespace Pop3.Server.Hosting;
 /// <summary>The server's services and settings, shared by the server and its commands so both know the same keys.</summary>
 internal static class ServerComposition
 {
-    /// <summary>The POP3 server, the store named by <c>Pop3:Store</c>, client workarounds, the users file, the admin listener.</summary>
+    /// <summary>The POP3 server, the store named by <c>Pop3:Store</c>, client workarounds, the users file, LMTP delivery (<c>Pop3:Lmtp</c>), the admin listener.</summary>
     public static Pop3ServerBuilder AddServerServices(this IHostApplicationBuilder builder)
     {
-        var pop3 = builder.AddPop3Server().AddConfiguredStore(builder.Configuration).AddClientWorkarounds(builder.Configuration).AddUsersFile().AddAdmin();
+        var pop3 = builder.AddPop3Server().AddConfiguredStore(builder.Configuration).AddClientWorkarounds(builder.Configuration).AddUsersFile().AddLmtp().AddAdmin();
         builder.Services.DeclarePop3Setting(DemoMailbox.Key, typeof(bool))
             .DeclarePop3Setting(ServerOperations.InlineKey, typeof(bool))
 
