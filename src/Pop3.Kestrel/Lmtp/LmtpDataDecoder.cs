@@ -19,7 +19,8 @@ internal struct LmtpDataDecoder
     }
 
     /// <summary>
-    /// Decodes <paramref name="input"/> into <paramref name="output"/> (at least as long: decoding only drops bytes).
+    /// Decodes <paramref name="input"/> into <paramref name="output"/>, which must be one octet longer: decoding drops
+    /// bytes, except that a CR held back after a leading period of the previous input may come out now.
     /// True when the end-of-data line was reached; <paramref name="consumed"/> then counts up to and including its LF,
     /// and the decoder is ready for the next message. Otherwise all of <paramref name="input"/> was consumed.
     /// </summary>

@@ -329,7 +329,8 @@ internal sealed class LmtpSession(
         while (!buffer.IsEmpty)
         {
             var segment = buffer.First;
-            var chunk = segment.Length > _scratch.Length ? segment[.._scratch.Length] : segment;
+            var room = _scratch.Length - 1;
+            var chunk = segment.Length > room ? segment[..room] : segment;
             var ended = _decoder.Decode(chunk.Span, _scratch, out var consumed, out var written);
             buffer = buffer.Slice(consumed);
             if (written > 0)
