@@ -25,8 +25,9 @@ internal sealed class LmtpKestrelOptionsSetup(IOptions<Pop3LmtpOptions> options,
             {
                 var path = Path.GetFullPath(endpoint.UnixSocket);
 
-                // A socket left by a process that died: binding would fail on it, as Postfix and Dovecot know.
-                if (File.Exists(path))
+                // A socket left by a process that died would make binding fail. A socket has no length; a file with
+                // content there is someone else's and stays, and binding then fails naming the listener.
+                if (File.Exists(path) && new FileInfo(path).Length == 0)
                 {
                     File.Delete(path);
                 }
