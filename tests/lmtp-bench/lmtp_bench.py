@@ -91,6 +91,12 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError('the server did not listen; see server.log')
 
+    def cpu(self):
+        """Seconds of CPU (user + system) the server process has used so far."""
+        with open(f'/proc/{self.process.pid}/stat') as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(30)
@@ -221,14 +227,14 @@ def lmtp_run(work, store, pg, n, messages, concurrency):
             if time.time() > deadline:
                 raise RuntimeError(f'only {postfix.queued()} of {messages} queued')
             time.sleep(0.05)
-        start = time.monotonic()
+        start, cpu = time.monotonic(), server.cpu()
         postfix.release()
         deadline = time.time() + 600
         while (stored := count()) < messages:
             if time.time() > deadline:
                 raise RuntimeError(f'only {stored} of {messages} stored')
             time.sleep(0.02)
-        return messages / (time.monotonic() - start)
+        return messages / (time.monotonic() - start), (server.cpu() - cpu) / messages * 1e6
     finally:
         postfix.stop()
         server.stop()
@@ -259,12 +265,12 @@ def direct_run(work, store, pg, n, messages, connections):
             s.sendall(b'QUIT\r\n')
     try:
         threads = [threading.Thread(target=send, args=(range(c, messages, connections),)) for c in range(connections)]
-        start = time.monotonic()
+        start, cpu = time.monotonic(), server.cpu()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        return messages / (time.monotonic() - start)
+        return messages / (time.monotonic() - start), (server.cpu() - cpu) / messages * 1e6
     finally:
         server.stop()
 
@@ -312,18 +318,19 @@ def main():
         results = {}
         for store in stores:
             lmtp = [lmtp_run(work, store, pg, n, options.messages, options.concurrency) for n in range(options.runs)]
-            for n, rate in enumerate(lmtp):
-                print(f'{store:10} Postfix run {n + 1}: {options.messages} messages, {rate:8.1f} messages/s', flush=True)
+            for n, (rate, cpu) in enumerate(lmtp):
+                print(f'{store:10} Postfix run {n + 1}: {options.messages} messages, {rate:8.1f} messages/s, server CPU {cpu:6.0f} µs/message', flush=True)
             direct = [direct_run(work, store, pg, n, options.messages, options.concurrency) for n in range(options.runs)]
-            for n, rate in enumerate(direct):
-                print(f'{store:10} direct  run {n + 1}: {options.messages} messages, {rate:8.1f} messages/s', flush=True)
+            for n, (rate, cpu) in enumerate(direct):
+                print(f'{store:10} direct  run {n + 1}: {options.messages} messages, {rate:8.1f} messages/s, server CPU {cpu:6.0f} µs/message', flush=True)
             deliver = [deliver_run(work, store, pg, n, options.deliver) for n in range(options.runs)]
             for n, rate in enumerate(deliver):
                 print(f'{store:10} deliver run {n + 1}: {options.deliver} messages, {rate:8.2f} messages/s', flush=True)
-            results[store] = (statistics.median(lmtp), statistics.median(direct), statistics.median(deliver))
-        print('\nmedians (messages/s): store, Postfix over LMTP, direct LMTP, deliver, Postfix/deliver')
-        for store, (lmtp, direct, deliver) in results.items():
-            print(f'{store:10} {lmtp:8.1f} {direct:8.1f} {deliver:8.2f} {lmtp / deliver:7.0f}x')
+            results[store] = (statistics.median(r for r, _ in lmtp), statistics.median(c for _, c in lmtp),
+                              statistics.median(r for r, _ in direct), statistics.median(c for _, c in direct), statistics.median(deliver))
+        print('\nmedians: store, Postfix over LMTP msg/s (server CPU µs/msg), direct LMTP msg/s (µs/msg), deliver msg/s, Postfix/deliver')
+        for store, (lmtp, lmtp_cpu, direct, direct_cpu, deliver) in results.items():
+            print(f'{store:10} {lmtp:8.1f} ({lmtp_cpu:5.0f}) {direct:8.1f} ({direct_cpu:5.0f}) {deliver:8.2f} {lmtp / deliver:7.0f}x')
     finally:
         if pg is not None:
             pg.stop()
