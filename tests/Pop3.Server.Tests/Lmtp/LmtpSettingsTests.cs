@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Pop3.Kestrel.Delivery;
+using Pop3.Kestrel.Hosting;
 using Pop3.Server.Tests.Infrastructure;
 
 namespace Pop3.Server.Tests.Lmtp;
@@ -40,5 +43,16 @@ public sealed class LmtpSettingsTests
         Assert.Contains("Pop3:Lmtp:MaxMessageSize is 0", error.Message);
         Assert.Contains("Pop3:Lmtp:MaxRecipients is 0", error.Message);
         Assert.Contains("Pop3:Lmtp:HostName 'two words'", error.Message);
+    }
+
+    [Fact]
+    public void The_users_file_says_who_receives_mail_until_another_authenticator_replaces_it()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddPop3Server().AddUsersFile();
+        Assert.Single(services, d => d.ServiceType == typeof(IPop3UserDirectory));
+
+        builder.AddAuthenticator<TestUsers>();
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(IPop3UserDirectory));
     }
 }
