@@ -40,6 +40,12 @@ internal sealed record ExternalProgram(string Name, string DebianPackage)
     /// <summary>The WebDriver server for <see cref="Chromium"/>.</summary>
     public static ExternalProgram ChromeDriver { get; } = new("chromedriver", "chromium-driver");
 
+    /// <summary>An SMTP and LMTP test client.</summary>
+    public static ExternalProgram Swaks { get; } = new("swaks", "swaks");
+
+    /// <summary>Postfix's control program (a private instance is started with <c>postfix -c DIR start</c>).</summary>
+    public static ExternalProgram Postfix { get; } = new("postfix", "postfix");
+
     /// <summary>Dovecot's POP3 process, run over stdin/stdout: Debian keeps it off PATH, in lib/dovecot.</summary>
     public static ExternalProgram DovecotPop3 { get; } = new("pop3", "dovecot-pop3d") { Home = ExternalProgramHome.DovecotLibexec, Title = "Dovecot's pop3" };
 
@@ -57,7 +63,7 @@ internal sealed record ExternalProgram(string Name, string DebianPackage)
 
     /// <summary>The programs above a test may name by file name alone (not Dovecot's pop3: that name says too little).</summary>
     public static IReadOnlyList<ExternalProgram> Known { get; } =
-        [Curl, Fetchmail, Mpop, OpenSsl, Python3, Unzip, Doveadm, Dovecot, Stat, Chown, Runuser, Haproxy, Initdb, PgCtl, PgBouncer, Chromium, ChromeDriver];
+        [Curl, Fetchmail, Mpop, OpenSsl, Python3, Unzip, Doveadm, Dovecot, Stat, Chown, Runuser, Haproxy, Swaks, Postfix, Initdb, PgCtl, PgBouncer, Chromium, ChromeDriver];
 
     /// <summary>Where the program is looked for after PATH, for programs a distribution keeps off PATH.</summary>
     public ExternalProgramHome Home { get; init; } = ExternalProgramHome.Path;

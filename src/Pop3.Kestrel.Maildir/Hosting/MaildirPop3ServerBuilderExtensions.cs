@@ -14,7 +14,7 @@ public static class MaildirPop3ServerBuilderExtensions
     /// Serves each user's Maildir (see <see cref="MaildirOptions"/>, section <c>Pop3:Maildir</c>, checked at
     /// start-up) as the <see cref="IMaildrop"/>, replacing any maildrop registered before. The Maildir locks
     /// (<see cref="MaildirLocks"/>, whose lock file is opened at start-up) and the listings kept between logins
-    /// (<see cref="MaildirListingCache"/>) are one each for the process.
+    /// (<see cref="MaildirListingCache"/>) are one each for the process. Mail is delivered (LMTP) into the same Maildirs.
     /// </summary>
     public static Pop3ServerBuilder AddMaildir(this Pop3ServerBuilder builder)
     {
@@ -31,6 +31,8 @@ public static class MaildirPop3ServerBuilderExtensions
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, MaildirMaildrop>();
         services.TryAddEnumerable(ServiceDescriptor.Scoped<Diagnostics.IPop3BackendProbe, MaildirBackendProbe>());
+        services.RemoveAll<Delivery.IPop3MailDelivery>();
+        services.AddSingleton<Delivery.IPop3MailDelivery, MaildirMailDelivery>();
         return builder;
     }
 }

@@ -46,6 +46,8 @@ public static class PostgreSqlPop3ServerBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3BackendProbe, PostgreSqlBackendProbe>());
         services.RemoveAll<IMaildrop>();
         services.AddScoped<IMaildrop, PostgreSqlMaildrop>();
+        services.RemoveAll<Delivery.IPop3MailDelivery>();
+        services.AddSingleton<Delivery.IPop3MailDelivery, PostgreSqlMailDelivery>();
         services.RemoveAll<Authentication.IPop3LockoutStore>();
         services.AddSingleton<Authentication.IPop3LockoutStore, PostgreSqlLockoutStore>();
         PostgreSqlGuardRegistration.AddPostgreSqlGuards(services);

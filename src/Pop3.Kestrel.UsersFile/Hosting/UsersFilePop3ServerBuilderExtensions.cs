@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Delivery;
 using Pop3.Kestrel.UsersFile;
 
 namespace Pop3.Kestrel.Hosting;
@@ -30,6 +31,12 @@ public static class UsersFilePop3ServerBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UsersFileLoader>());
         services.RemoveAll<IPop3Authenticator>();
         services.AddSingleton<IPop3Authenticator>(static provider => provider.GetRequiredService<UsersFileAuthenticator>());
+
+        // The users who can log in are the users mail is accepted for (LMTP's RCPT, deliver), as long as the users file
+        // is still the authenticator: another one registered later knows its own users, and then there is no directory
+        // unless the application registers one (LMTP refuses to start without it).
+        services.TryAddSingleton<IPop3UserDirectory>(static provider =>
+            provider.GetRequiredService<IPop3Authenticator>() is UsersFileAuthenticator users ? new UsersFileUserDirectory(users) : null!);
         return builder;
     }
 }

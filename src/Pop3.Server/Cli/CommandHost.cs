@@ -48,6 +48,7 @@ internal static class CommandHost
             return $"no users file at '{path}' ({Pop3UsersFileOptions.UsersFileKey}) to look '{user}' up in; --create delivers anyway";
         }
 
-        return Pop3UsersFile.Load(path).TryGetUser(user, out _) ? null : $"no such user '{user}'";
+        // The rule LMTP's RCPT follows too: the users file decides who receives mail.
+        return user.Length > 0 && Pop3UsersFile.Load(path).TryGetUser(user, out _) ? null : $"no such user '{user}'";
     }
 }

@@ -51,8 +51,8 @@ internal static class ServerOperations
     }
 
     /// <summary>
-    /// Kestrel's "Now listening on: http://..." for a POP3 listener (the server says "POP3 listening on ... (plain)"
-    /// itself, with the key), and the host's and Kestrel's stack traces of a failed start (the server prints one
+    /// Kestrel's "Now listening on: http://..." for a POP3 or LMTP listener (the server says "POP3 listening on ...
+    /// (plain)" or "LMTP listening on ..." itself, with the key), and the host's and Kestrel's stack traces of a failed start (the server prints one
     /// message naming the key or the listener, and the trace with --verbose).
     /// </summary>
     private static bool IsReplacedByOwnLine(LogEvent log, IServiceProvider services)
@@ -63,7 +63,9 @@ internal static class ServerOperations
             && log.Properties.TryGetValue("address", out var value) && value is ScalarValue { Value: string address })
         {
             var listeners = services.GetService<Pop3Listeners>();
-            return listeners is not null && listeners.Names.Any(n => address.EndsWith("://" + listeners.EndPointOf(n), StringComparison.OrdinalIgnoreCase));
+            var lmtp = services.GetService<Pop3.Kestrel.Lmtp.Pop3LmtpListeners>();
+            return (listeners is not null && listeners.Names.Any(n => address.EndsWith("://" + listeners.EndPointOf(n), StringComparison.OrdinalIgnoreCase)))
+                || (lmtp is not null && lmtp.Names.Any(n => address.EndsWith(lmtp.DescribeEndPoint(n), StringComparison.OrdinalIgnoreCase)));
         }
 
         return log.Exception is not null && log.Level >= LogEventLevel.Error

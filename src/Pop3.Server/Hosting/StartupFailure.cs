@@ -146,6 +146,18 @@ internal static partial class StartupFailure
             }
         }
 
+        if (services.GetService<Pop3.Kestrel.Lmtp.Pop3LmtpListeners>() is { } lmtp)
+        {
+            foreach (var name in lmtp.Names)
+            {
+                // A Unix-socket listener has no port to match.
+                if (IPEndPoint.TryParse(lmtp.DescribeEndPoint(name), out var endPoint))
+                {
+                    yield return ($"{Pop3.Kestrel.Lmtp.Pop3LmtpOptions.SectionName}:Endpoints:{name} ({endPoint})", endPoint);
+                }
+            }
+        }
+
         if (services.GetService<Pop3AdminListener>()?.EndPoint is { } admin)
         {
             yield return ($"{Pop3AdminOptions.SectionName}:Port {admin.Port} ({admin.Address})", admin);
