@@ -1,6 +1,13 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+
 namespace Pop3.Kestrel.Protocol;
 
-/// <summary>Every fixed reply the server sends, in one place, as UTF-8 literals.</summary>
+/// <summary>
+/// Every reply the server sends, in one place: the fixed ones as UTF-8 literals, the ones carrying numbers or ids
+/// as writers that format straight into the output without allocating.
+/// </summary>
 public static class Pop3Replies
 {
     public static ReadOnlySpan<byte> Ok => "+OK\r\n"u8;
@@ -73,4 +80,98 @@ public static class Pop3Replies
     public static ReadOnlySpan<byte> UidlHeader => "+OK Unique-ID listing follows\r\n"u8;
     public static ReadOnlySpan<byte> RetrHeader => "+OK Message follows\r\n"u8;
     public static ReadOnlySpan<byte> TopHeader => "+OK Top of message follows\r\n"u8;
+
+    /// <summary>Writes <c>+OK a b</c> CRLF: STAT's drop listing, LIST n's scan listing, RSET's answer.</summary>
+    public static void WriteOk(IBufferWriter<byte> output, long a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var span = output.GetSpan(48);
+        OkPrefix.CopyTo(span);
+        output.Advance(OkPrefix.Length + FormatPair(span[OkPrefix.Length..], a, b));
+    }
+
+    /// <summary>Writes <c>a b</c> CRLF: one line of a multi-line LIST.</summary>
+    public static void WritePair(IBufferWriter<byte> output, long a, long b)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.Advance(FormatPair(output.GetSpan(48), a, b));
+    }
+
+    /// <summary>Writes <c>+OK n uid</c> CRLF (UIDL n) or, with <paramref name="ok"/> false, <c>n uid</c> CRLF (a line of UIDL).</summary>
+    public static void WriteUid(IBufferWriter<byte> output, int number, string uid, bool ok)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(uid);
+        var span = output.GetSpan(uid.Length + 20);
+        var written = 0;
+        if (ok)
+        {
+            OkPrefix.CopyTo(span);
+            written = OkPrefix.Length;
+        }
+
+        Utf8Formatter.TryFormat(number, span[written..], out var n);
+        written += n;
+        span[written++] = (byte)' ';
+        written += Encoding.ASCII.GetBytes(uid, span[written..]);
+        written += WriteCrlf(span[written..]);
+        output.Advance(written);
+    }
+
+    /// <summary>Writes a one-line reply made of a fixed start, a number and a fixed end, e.g. <c>+OK 120 octets</c> CRLF.</summary>
+    public static void WriteLine(IBufferWriter<byte> output, ReadOnlySpan<byte> start, long number, ReadOnlySpan<byte> end)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var span = output.GetSpan(start.Length + end.Length + 24);
+        start.CopyTo(span);
+        Utf8Formatter.TryFormat(number, span[start.Length..], out var n);
+        end.CopyTo(span[(start.Length + n)..]);
+        output.Advance(start.Length + n + end.Length);
+    }
+
+    /// <summary>Writes the answer to a login: <c>+OK Logged in, n messages (m octets)</c> CRLF.</summary>
+    public static void WriteLoggedIn(IBufferWriter<byte> output, int count, long size)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ReadOnlySpan<byte> start = "+OK Logged in, "u8;
+        ReadOnlySpan<byte> middle = " messages ("u8;
+        ReadOnlySpan<byte> end = " octets)\r\n"u8;
+        var span = output.GetSpan(start.Length + middle.Length + end.Length + 40);
+        start.CopyTo(span);
+        var written = start.Length;
+        Utf8Formatter.TryFormat(count, span[written..], out var n);
+        written += n;
+        middle.CopyTo(span[written..]);
+        written += middle.Length;
+        Utf8Formatter.TryFormat(size, span[written..], out n);
+        written += n;
+        end.CopyTo(span[written..]);
+        output.Advance(written + end.Length);
+    }
+
+    /// <summary>Writes a line of ASCII text and CRLF: CAPA lines, greetings and mechanism names built at run time.</summary>
+    public static void WriteAscii(IBufferWriter<byte> output, string text)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(text);
+        var span = output.GetSpan(text.Length + 2);
+        var n = Encoding.ASCII.GetBytes(text, span);
+        output.Advance(n + WriteCrlf(span[n..]));
+    }
+
+    private static int FormatPair(Span<byte> span, long a, long b)
+    {
+        Utf8Formatter.TryFormat(a, span, out var written);
+        span[written++] = (byte)' ';
+        Utf8Formatter.TryFormat(b, span[written..], out var n);
+        written += n;
+        return written + WriteCrlf(span[written..]);
+    }
+
+    private static int WriteCrlf(Span<byte> span)
+    {
+        span[0] = (byte)'\r';
+        span[1] = (byte)'\n';
+        return 2;
+    }
 }
