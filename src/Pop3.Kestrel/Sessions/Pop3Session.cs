@@ -14,23 +14,9 @@ namespace Pop3.Kestrel.Sessions;
 /// </summary>
 internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider services)
 {
-    /// <summary>
-    /// AUTH lines (an initial response, a bearer token) may exceed RFC 2449's 255 octets; this is their
-    /// cap, CRLF included. Every other command line is still held to 255.
-    /// </summary>
-    internal const int MaxAuthLineLength = 8192;
-
-    // State is data: the result of a command moves the session from one state to the next, and nothing else does.
-    private static readonly (Pop3SessionState From, Pop3CommandResult Result, Pop3SessionState To)[] Transitions =
-    [
-        (Pop3SessionState.Authorization, Pop3CommandResult.LoggedIn, Pop3SessionState.Transaction),
-        (Pop3SessionState.Transaction, Pop3CommandResult.Quit, Pop3SessionState.Update),
-    ];
-
     private readonly Pop3ServerOptions _options = shared.Options;
-    private readonly byte[] _line = new byte[Pop3LineFramer.DefaultMaxLineLength];
-    private readonly Pop3CommandMeter _meter = new(shared.Metrics, shared.Time);
-    private Pop3LineFramer _framer = new(MaxAuthLineLength);
+    private readonly Pop3CommandDispatcher _commands = new(shared);
+    private Pop3LineFramer _framer = new(Pop3CommandDispatcher.MaxAuthLineLength);
     private PipeReader? _input;
     private PipeWriter? _output;
     private CancellationToken _closed;
@@ -142,33 +128,33 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
     }
 
     /// <summary>Executes every complete line of <paramref name="buffer"/>; says how far it got and why it stopped.</summary>
-    private async ValueTask<(SequencePosition Consumed, BatchStep Step)> ExecuteBatchAsync(Pop3SessionContext context, ReadOnlySequence<byte> buffer)
+    private async ValueTask<(SequencePosition Consumed, Pop3BatchStep Step)> ExecuteBatchAsync(Pop3SessionContext context, ReadOnlySequence<byte> buffer)
     {
         while (true)
         {
             var status = _framer.TryReadLine(ref buffer, out var line);
             if (status == Pop3FrameStatus.Incomplete)
             {
-                return (buffer.Start, BatchStep.ReadMore);
+                return (buffer.Start, Pop3BatchStep.ReadMore);
             }
 
-            var result = status == Pop3FrameStatus.TooLong ? LineTooLong(context) : await ExecuteLineAsync(context, line);
+            var result = status == Pop3FrameStatus.TooLong ? _commands.LineTooLong(context) : await _commands.ExecuteAsync(context, line, _closed);
             var step = await ApplyAsync(context, result);
 
             // Whatever the client sent after STLS was sent in the clear: it is dropped, never executed.
-            if (step == BatchStep.StartTls)
+            if (step == Pop3BatchStep.StartTls)
             {
                 return (buffer.End, step);
             }
 
-            if (step != BatchStep.ReadMore)
+            if (step != Pop3BatchStep.ReadMore)
             {
                 return (buffer.Start, step);
             }
 
             if (Interrupted)
             {
-                return (buffer.Start, BatchStep.Interrupted);
+                return (buffer.Start, Pop3BatchStep.Interrupted);
             }
 
             // A batch of pipelined commands can produce far more output than input (CAPA, LIST, UIDL): flush inside
@@ -176,25 +162,25 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
             // transport's backpressure instead of growing our memory.
             if (_output!.UnflushedBytes >= Pop3MessageWriter.FlushThreshold && !await FlushAsync())
             {
-                return (buffer.Start, Interrupted ? BatchStep.Interrupted : BatchStep.Gone);
+                return (buffer.Start, Interrupted ? Pop3BatchStep.Interrupted : Pop3BatchStep.Gone);
             }
         }
     }
 
     /// <summary>After the input is advanced: flushes the batch's replies and decides whether the session goes on (null).</summary>
-    private async ValueTask<Pop3SessionEnd?> CompleteBatchAsync(Pop3SessionContext context, BatchStep step, bool inputCompleted)
+    private async ValueTask<Pop3SessionEnd?> CompleteBatchAsync(Pop3SessionContext context, Pop3BatchStep step, bool inputCompleted)
     {
         switch (step)
         {
-            case BatchStep.TooManyErrors:
+            case Pop3BatchStep.TooManyErrors:
                 context.Write(Pop3Replies.TooManyErrors);
                 await FlushAsync();
                 return Pop3SessionEnd.TooManyErrors;
-            case BatchStep.Interrupted:
+            case Pop3BatchStep.Interrupted:
                 return await EndByServerAsync();
-            case BatchStep.Gone:
+            case Pop3BatchStep.Gone:
                 return Pop3SessionEnd.Dropped;
-            case BatchStep.StartTls:
+            case Pop3BatchStep.StartTls:
                 return await FlushAsync() && await StartTlsAsync(context) ? null : Pop3SessionEnd.Dropped;
         }
 
@@ -212,43 +198,35 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
 
         return step switch
         {
-            BatchStep.Quit => Pop3SessionEnd.Quit,
-            BatchStep.Close => Pop3SessionEnd.Dropped,
+            Pop3BatchStep.Quit => Pop3SessionEnd.Quit,
+            Pop3BatchStep.Close => Pop3SessionEnd.Dropped,
             _ => inputCompleted ? Pop3SessionEnd.Dropped : null,
         };
     }
 
     /// <summary>The one place a command's result changes the session: its state, the error count, the end.</summary>
-    private async ValueTask<BatchStep> ApplyAsync(Pop3SessionContext context, Pop3CommandResult result)
+    private async ValueTask<Pop3BatchStep> ApplyAsync(Pop3SessionContext context, Pop3CommandResult result)
     {
-        foreach (var (from, on, to) in Transitions)
-        {
-            if (from == context.State && on == result)
-            {
-                context.State = to;
-                break;
-            }
-        }
-
+        context.State = Pop3Transitions.Next(context.State, result);
         switch (result)
         {
             case Pop3CommandResult.Failed:
-                return ++_errors >= _options.MaxErrors ? BatchStep.TooManyErrors : BatchStep.ReadMore;
+                return ++_errors >= _options.MaxErrors ? Pop3BatchStep.TooManyErrors : Pop3BatchStep.ReadMore;
             case Pop3CommandResult.LoggedIn:
                 Admission?.Authenticated();
                 break;
             case Pop3CommandResult.Quit:
                 await shared.Update.QuitAsync(context);
-                return BatchStep.Quit;
+                return Pop3BatchStep.Quit;
             case Pop3CommandResult.Close:
-                return BatchStep.Close;
+                return Pop3BatchStep.Close;
             case Pop3CommandResult.StartTls:
                 _errors = 0;
-                return BatchStep.StartTls;
+                return Pop3BatchStep.StartTls;
         }
 
         _errors = 0;
-        return BatchStep.ReadMore;
+        return Pop3BatchStep.ReadMore;
     }
 
     /// <summary>
@@ -271,106 +249,6 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
         return left <= TimeSpan.Zero ? TimeSpan.Zero : left < _options.CommandTimeout ? left : _options.CommandTimeout;
     }
 
-    private Pop3CommandResult LineTooLong(Pop3SessionContext context)
-    {
-        shared.Logger.LineTooLong();
-        context.Continuation = null;
-        context.Write(Pop3Replies.LineTooLong);
-        return Pop3CommandResult.Failed;
-    }
-
-    /// <summary>Copies one line out of the pipe (AUTH lines longer than 255 octets into a borrowed buffer) and runs it.</summary>
-    private async ValueTask<Pop3CommandResult> ExecuteLineAsync(Pop3SessionContext context, ReadOnlySequence<byte> line)
-    {
-        var length = (int)line.Length;
-        var continuation = context.Continuation;
-        TraceLine(line, continuation is not null);
-        if (length + 2 <= _line.Length)
-        {
-            line.CopyTo(_line);
-            return await ExecuteLineAsync(context, continuation, _line.AsMemory(0, length));
-        }
-
-        // Only AUTH and SASL continuations may be longer than 255 octets; they are rare, so they borrow a buffer.
-        if (continuation is null && !IsAuth(line))
-        {
-            return LineTooLong(context);
-        }
-
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            line.CopyTo(rented);
-            return await ExecuteLineAsync(context, continuation, rented.AsMemory(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented, clearArray: true);
-        }
-    }
-
-    private async ValueTask<Pop3CommandResult> ExecuteLineAsync(Pop3SessionContext context, IPop3LineContinuation? continuation, ReadOnlyMemory<byte> line)
-    {
-        var started = _meter.Start(context);
-        if (continuation is not null)
-        {
-            var continued = await ContinueAsync(context, continuation, line);
-            _meter.Continued(context, continued, started);
-            return continued;
-        }
-
-        var command = Pop3CommandParser.Parse(line.Span, out var argumentsStart);
-        var result = await DispatchAsync(context, command, line.Span, line[argumentsStart..]);
-        shared.Logger.CommandCompleted(command, result);
-        _meter.Completed(context, command, line, result, started);
-        return result;
-    }
-
-    private static bool IsAuth(in ReadOnlySequence<byte> line)
-    {
-        Span<byte> start = stackalloc byte[5];
-        line.Slice(0, 5).CopyTo(start);
-        return Pop3CommandParser.Parse(start, out _) == Pop3Command.Auth && start[4] == (byte)' ';
-    }
-
-    // A SASL exchange's lines may verify a password: they run where a login does.
-    private async ValueTask<Pop3CommandResult> ContinueAsync(Pop3SessionContext context, IPop3LineContinuation continuation, ReadOnlyMemory<byte> line)
-    {
-        context.Continuation = null;
-        await new Pop3ThreadPoolHop();
-        return await continuation.ContinueAsync(context, line, _closed);
-    }
-
-    private ValueTask<Pop3CommandResult> DispatchAsync(Pop3SessionContext context, Pop3Command command, ReadOnlySpan<byte> line, ReadOnlyMemory<byte> arguments)
-    {
-        context.Commands++;
-        shared.Logger.CommandReceived(command, context.State);
-        var entry = shared.Commands.Find(command, line);
-        if (entry is null)
-        {
-            context.Write(Pop3Replies.UnknownCommand);
-            return ValueTask.FromResult(Pop3CommandResult.Failed);
-        }
-
-        if (!entry.IsAllowed(context.State))
-        {
-            context.Write(context.State == Pop3SessionState.Authorization ? Pop3Replies.NotAllowedBeforeLogin : Pop3Replies.NotAllowedAfterLogin);
-            return ValueTask.FromResult(Pop3CommandResult.Failed);
-        }
-
-        // A handler that may hold its thread (password hashing, opening a maildrop) leaves a socket event thread first.
-        return entry.Handler.MayBlock && !Thread.CurrentThread.IsThreadPoolThread
-            ? ExecuteOnThreadPoolAsync(entry.Handler, context, arguments, _closed)
-            : entry.Handler.ExecuteAsync(context, arguments, _closed);
-    }
-
-    private static async ValueTask<Pop3CommandResult> ExecuteOnThreadPoolAsync(
-        IPop3CommandHandler handler, Pop3SessionContext context, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
-    {
-        await new Pop3ThreadPoolHop();
-        return await handler.ExecuteAsync(context, arguments, cancellationToken);
-    }
-
     private async ValueTask<bool> StartTlsAsync(Pop3SessionContext context)
     {
         var secure = await context.Tls!.UpgradeAsync(_closed);
@@ -385,27 +263,7 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
         return true;
     }
 
-    private PipeWriter TraceReplies(PipeWriter output)
-    {
-        if (!shared.Trace.IsEnabled(LogLevel.Trace))
-        {
-            return output;
-        }
-
-        var traced = new Pop3ReplyTrace(output, shared.Trace);
-        traced.BeginReply();
-        return traced;
-    }
-
-    private void TraceLine(in ReadOnlySequence<byte> line, bool continuation)
-    {
-        if (shared.Trace.IsEnabled(LogLevel.Trace))
-        {
-            var text = line.Length <= MaxAuthLineLength ? line.ToArray() : [];
-            shared.Trace.ClientLine(Pop3ProtocolTrace.Redact(text, continuation));
-            (_output as Pop3ReplyTrace)?.BeginReply();
-        }
-    }
+    private PipeWriter TraceReplies(PipeWriter output) => Pop3ReplyTrace.Wrap(output, shared.Trace);
 
     private async ValueTask<Pop3SessionEnd> EndByServerAsync()
     {
@@ -466,17 +324,5 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
     {
         _stopping = true;
         _input?.CancelPendingRead();
-    }
-
-    /// <summary>Why a batch of lines stopped.</summary>
-    private enum BatchStep : byte
-    {
-        ReadMore,
-        Quit,
-        Close,
-        StartTls,
-        TooManyErrors,
-        Interrupted,
-        Gone,
     }
 }

@@ -56,7 +56,7 @@ public sealed class Pop3SessionContext
     public IPop3LineContinuation? Continuation { get; internal set; }
 
     /// <summary>The longest line a continuation, or an AUTH command with an initial response, may send, CRLF included.</summary>
-    public int MaxContinuationLineLength => Pop3Session.MaxAuthLineLength;
+    public int MaxContinuationLineLength => Pop3CommandDispatcher.MaxAuthLineLength;
 
     /// <summary>STLS support for this connection, or null where the host offers none.</summary>
     public IPop3TlsUpgrade? Tls { get; internal init; }
