@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Protocol;
@@ -45,6 +46,22 @@ public sealed class AddedVerbTests
         Assert.Equal("-ERR Too many errors, closing connection\r\n", await client.ReadToEndAsync());
     }
 
+    [Fact]
+    public async Task A_handler_waiting_on_its_token_is_released_when_the_client_hangs_up()
+    {
+        var waiting = new WaitingHandler();
+        await using var server = Server().WithServices(services => services.AddSingleton(waiting));
+        await using (var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint))
+        {
+            await client.LoginAsync();
+            await client.SendAsync("XWAIT\r\n");
+            await waiting.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            client.Abort();
+        }
+
+        Assert.True(await waiting.Released.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     [Theory]
     [InlineData("RETR")]
     [InlineData("top")]
@@ -62,7 +79,8 @@ public sealed class AddedVerbTests
         store.Add("alice", "Subject: x\r\n\r\nhello\r\n"u8.ToArray());
         return new Pop3ServerFactory().WithInMemoryMail(store).WithServices(services => new Pop3ServerBuilder(services)
             .AddCommand<PingHandler>("XPING", Pop3CommandStates.Transaction, capability: "XPING ECHO")
-            .AddCommand<FailingHandler>("XFAIL", Pop3CommandStates.Any));
+            .AddCommand<FailingHandler>("XFAIL", Pop3CommandStates.Any)
+            .AddCommand<WaitingHandler>("XWAIT", Pop3CommandStates.Transaction));
     }
 
     /// <summary>XPING [text]: <c>+OK pong user [text]</c>.</summary>
@@ -82,6 +100,29 @@ public sealed class AddedVerbTests
         {
             context.Write(Pop3Replies.NoArguments);
             return ValueTask.FromResult(Pop3CommandResult.Failed);
+        }
+    }
+
+    /// <summary>XWAIT: waits until its token fires, then says the connection is to be closed.</summary>
+    private sealed class WaitingHandler : IPop3CommandHandler
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<bool> Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask<Pop3CommandResult> ExecuteAsync(Pop3SessionContext context, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Released.TrySetResult(true);
+            }
+
+            return Pop3CommandResult.Close;
         }
     }
 }
