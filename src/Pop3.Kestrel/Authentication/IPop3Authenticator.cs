@@ -28,9 +28,12 @@ public enum Pop3AuthenticationStatus
 /// <param name="Mailbox">On success, the mailbox to open (defaults to the user name).</param>
 public readonly record struct Pop3AuthenticationResult(Pop3AuthenticationStatus Status, string? Mailbox = null)
 {
+    /// <summary>The credentials are right: the session opens <paramref name="mailbox"/>, the canonical name of the user's mailbox.</summary>
     public static Pop3AuthenticationResult Success(string mailbox) => new(Pop3AuthenticationStatus.Succeeded, mailbox);
 
+    /// <summary>The credentials are wrong (or the user is unknown): <c>-ERR [AUTH]</c> after the failure delay.</summary>
     public static Pop3AuthenticationResult Failure => new(Pop3AuthenticationStatus.Failed);
 
+    /// <summary>The user store could not be asked: <c>-ERR [SYS/TEMP]</c>, not counted as a wrong guess.</summary>
     public static Pop3AuthenticationResult TemporaryFailure => new(Pop3AuthenticationStatus.TemporaryFailure);
 }

@@ -92,7 +92,10 @@ public sealed class Pop3ProxyProtocolOptions
 /// <summary>TLS on a listener: none (STLS may still upgrade), or implicit TLS from the first byte (RFC 8314, port 995).</summary>
 public enum Pop3TlsMode
 {
+    /// <summary>Plain TCP; STLS upgrades it when a certificate is configured.</summary>
     None,
+
+    /// <summary>TLS from the first byte (RFC 8314), as on port 995.</summary>
     Implicit,
 }
 

@@ -59,7 +59,7 @@ public sealed class Pop3SessionContext
     public int MaxContinuationLineLength => Pop3CommandDispatcher.MaxAuthLineLength;
 
     /// <summary>STLS support for this connection, or null where the host offers none.</summary>
-    public IPop3TlsUpgrade? Tls { get; internal init; }
+    internal IPop3TlsUpgrade? Tls { get; init; }
 
     /// <summary>True if STLS can be offered now: a certificate exists, the connection is not yet encrypted, nobody is logged in.</summary>
     public bool CanStartTls => Tls is { IsAvailable: true } && !Connection.IsSecure && State == Pop3SessionState.Authorization;
