@@ -139,7 +139,11 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
             }
 
             var result = status == Pop3FrameStatus.TooLong ? _commands.LineTooLong(context) : await _commands.ExecuteAsync(context, line, _closed);
-            var step = await ApplyAsync(context, result);
+            var step = Apply(context, result);
+            if (step == Pop3BatchStep.Quit)
+            {
+                await shared.Update.QuitAsync(context);
+            }
 
             // Whatever the client sent after STLS was sent in the clear: it is dropped, never executed.
             if (step == Pop3BatchStep.StartTls)
@@ -204,8 +208,8 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
         };
     }
 
-    /// <summary>The one place a command's result changes the session: its state, the error count, the end.</summary>
-    private async ValueTask<Pop3BatchStep> ApplyAsync(Pop3SessionContext context, Pop3CommandResult result)
+    /// <summary>The one place a command's result changes the session: its state, the error count, how the batch goes on.</summary>
+    private Pop3BatchStep Apply(Pop3SessionContext context, Pop3CommandResult result)
     {
         context.State = Pop3Transitions.Next(context.State, result);
         switch (result)
@@ -216,7 +220,7 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
                 Admission?.Authenticated();
                 break;
             case Pop3CommandResult.Quit:
-                await shared.Update.QuitAsync(context);
+                // In UPDATE now if the client was logged in: the loop lets Pop3Update commit and reply.
                 return Pop3BatchStep.Quit;
             case Pop3CommandResult.Close:
                 return Pop3BatchStep.Close;
