@@ -16,6 +16,7 @@ public interface IPop3CommandHandler
     /// <summary>
     /// True if the handler may hold its thread (password hashing, opening a maildrop, a remote call): the session then
     /// moves it off a socket event thread first. Handlers that work on the session's snapshot in memory leave it false.
+    /// Read once, when the command table is built.
     /// </summary>
     bool MayBlock => false;
 

@@ -110,7 +110,7 @@ internal sealed class Pop3CommandDispatcher(Pop3SessionServices shared)
         }
 
         // A handler that may hold its thread (password hashing, opening a maildrop) leaves a socket event thread first.
-        return entry.Handler.MayBlock && !Thread.CurrentThread.IsThreadPoolThread
+        return entry.MayBlock && !Thread.CurrentThread.IsThreadPoolThread
             ? ExecuteOnThreadPoolAsync(entry.Handler, context, arguments, closed)
             : entry.Handler.ExecuteAsync(context, arguments, closed);
     }
