@@ -6,7 +6,7 @@ using Pop3.Kestrel.Sessions;
 namespace Pop3.Kestrel.Admin;
 
 /// <summary>
-/// The sessions connected now (Dovecot's <c>doveadm who</c>), fed by the connection handler; kicking one
+/// The sessions connected now (Dovecot's <c>doveadm who</c>), fed by a built-in session hook; kicking one
 /// ends it like a server shutdown: <c>-ERR [SYS/TEMP]</c>, no UPDATE, nothing deleted.
 /// </summary>
 public sealed class Pop3SessionRegistry
@@ -47,9 +47,9 @@ public sealed class Pop3SessionRegistry
         return kicked;
     }
 
-    internal Pop3ActiveSession Add(Pop3ConnectionInfo connection, Pop3Session session, CancellationTokenSource kick, DateTimeOffset since)
+    internal Pop3ActiveSession Add(Pop3ConnectionInfo connection, Pop3Session session, DateTimeOffset since)
     {
-        var active = new Pop3ActiveSession(this, connection, session, kick, since);
+        var active = new Pop3ActiveSession(this, connection, session, since);
         _sessions[connection.ConnectionId] = active;
         return active;
     }
@@ -63,15 +63,13 @@ public sealed class Pop3ActiveSession : IDisposable
     private readonly Pop3SessionRegistry _registry;
     private readonly Pop3ConnectionInfo _connection;
     private readonly Pop3Session _session;
-    private readonly CancellationTokenSource _kick;
     private volatile bool _kicked;
 
-    internal Pop3ActiveSession(Pop3SessionRegistry registry, Pop3ConnectionInfo connection, Pop3Session session, CancellationTokenSource kick, DateTimeOffset since)
+    internal Pop3ActiveSession(Pop3SessionRegistry registry, Pop3ConnectionInfo connection, Pop3Session session, DateTimeOffset since)
     {
         _registry = registry;
         _connection = connection;
         _session = session;
-        _kick = kick;
         Since = since;
     }
 
@@ -108,14 +106,7 @@ public sealed class Pop3ActiveSession : IDisposable
     internal void Kick()
     {
         _kicked = true;
-        try
-        {
-            _kick.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The session ended meanwhile.
-        }
+        _session.Kick();
     }
 
     /// <summary>Removes the session from the registry once it has ended.</summary>

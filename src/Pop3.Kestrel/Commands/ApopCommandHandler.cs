@@ -21,6 +21,9 @@ internal sealed class ApopCommandHandler(Pop3SecretSource secrets, Pop3LoginGuar
 
     public Pop3Command Command => Pop3Command.Apop;
 
+    // The secret lookup and opening the maildrop.
+    public bool MayBlock => true;
+
     public async ValueTask<Pop3CommandResult> ExecuteAsync(Pop3SessionContext context, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
     {
         var timestamp = context.Services.GetRequiredService<Pop3LoginState>().ApopTimestamp;

@@ -25,6 +25,9 @@ internal sealed class AuthCommandHandler(
 
     public Pop3Command Command => Pop3Command.Auth;
 
+    // Password checks (PLAIN, LOGIN) and opening the maildrop.
+    public bool MayBlock => true;
+
     public async ValueTask<Pop3CommandResult> ExecuteAsync(Pop3SessionContext context, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
     {
         if (arguments.IsEmpty)
@@ -32,7 +35,7 @@ internal sealed class AuthCommandHandler(
             context.Write(Pop3Replies.AuthListHeader);
             foreach (var offered in mechanisms.Offered(context))
             {
-                context.WriteAscii(offered.Name);
+                Pop3Replies.WriteAscii(context.Output, offered.Name);
             }
 
             context.Write(Pop3Replies.Terminator);
@@ -80,13 +83,13 @@ internal sealed class AuthCommandHandler(
         {
             case Pop3SaslOutcome.Challenge:
                 WriteChallenge(context, step.Data.Span);
-                context.Continuation = new Continuation(this, mechanism, exchange, step);
+                context.ContinueWith(new Continuation(this, mechanism, exchange, step));
                 return Pop3CommandResult.Completed;
 
             case Pop3SaslOutcome.Succeeded when !step.Data.IsEmpty:
                 // RFC 5034 §4: additional data with success goes out as a challenge; the client answers with an empty line.
                 WriteChallenge(context, step.Data.Span);
-                context.Continuation = new Continuation(this, mechanism, exchange, step);
+                context.ContinueWith(new Continuation(this, mechanism, exchange, step));
                 return Pop3CommandResult.Completed;
 
             case Pop3SaslOutcome.Succeeded:
@@ -95,7 +98,7 @@ internal sealed class AuthCommandHandler(
             case Pop3SaslOutcome.Failed when !step.Data.IsEmpty:
                 // RFC 7628 §3.2.2: the error goes out as a challenge; the client answers ^A (or anything) and then fails.
                 WriteChallenge(context, step.Data.Span);
-                context.Continuation = new Continuation(this, mechanism, exchange, step);
+                context.ContinueWith(new Continuation(this, mechanism, exchange, step));
                 return Pop3CommandResult.Completed;
 
             case Pop3SaslOutcome.Failed:

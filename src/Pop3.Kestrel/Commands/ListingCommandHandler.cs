@@ -62,11 +62,11 @@ internal sealed class ListCommandHandler : ListingCommandHandler
     {
         if (ok)
         {
-            context.WriteOk(number, maildrop.SizeOf(number));
+            Pop3Replies.WriteOk(context.Output, number, maildrop.SizeOf(number));
         }
         else
         {
-            context.WritePair(number, maildrop.SizeOf(number));
+            Pop3Replies.WritePair(context.Output, number, maildrop.SizeOf(number));
         }
     }
 }
@@ -79,5 +79,5 @@ internal sealed class UidlCommandHandler : ListingCommandHandler
     protected override void WriteHeader(Pop3SessionContext context) => context.Write(Pop3Replies.UidlHeader);
 
     protected override void WriteEntry(Pop3SessionContext context, Pop3Maildrop maildrop, int number, bool ok) =>
-        context.WriteUid(number, maildrop.UidOf(number), ok);
+        Pop3Replies.WriteUid(context.Output, number, maildrop.UidOf(number), ok);
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Protocol;
@@ -11,11 +10,14 @@ internal sealed class PassCommandHandler(IPop3Authenticator authenticator, Pop3L
 {
     public Pop3Command Command => Pop3Command.Pass;
 
+    // Password hashing and opening the maildrop.
+    public bool MayBlock => true;
+
     public async ValueTask<Pop3CommandResult> ExecuteAsync(Pop3SessionContext context, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
     {
         if (!options.Value.AllowsPlaintext(context.Connection))
         {
-            context.PendingUser = null;
+            context.SetPendingUser(null);
             context.Write(Pop3Replies.PlaintextRequiresTls);
             return Pop3CommandResult.Failed;
         }
@@ -26,7 +28,7 @@ internal sealed class PassCommandHandler(IPop3Authenticator authenticator, Pop3L
             return Pop3CommandResult.Failed;
         }
 
-        context.PendingUser = null;
+        context.SetPendingUser(null);
         if (!Pop3Text.TryDecode(arguments.Span, context.Utf8Enabled, out var password) || password.Length == 0)
         {
             context.Write(Pop3Replies.PassSyntax);
@@ -42,8 +44,7 @@ internal sealed class PassCommandHandler(IPop3Authenticator authenticator, Pop3L
         switch (result.Status)
         {
             case Pop3AuthenticationStatus.Succeeded:
-                context.Services.GetService<Pop3LoginCredentials>()?.Set(user, password);
-                return await context.CompleteLoginAsync(user, result.Mailbox ?? user, cancellationToken);
+                return await context.CompleteLoginAsync(user, result.Mailbox ?? user, password, cancellationToken);
             case Pop3AuthenticationStatus.TemporaryFailure:
                 guard.GuessNotDecided(context);
                 context.Write(Pop3Replies.AuthTemporaryFailure);

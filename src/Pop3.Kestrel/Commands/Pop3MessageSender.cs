@@ -38,7 +38,7 @@ internal sealed class Pop3MessageSender(ILogger<Pop3MessageSender> logger)
         {
             if (size >= 0)
             {
-                context.WriteLine("+OK "u8, size, " octets\r\n"u8);
+                Pop3Replies.WriteLine(context.Output, "+OK "u8, size, " octets\r\n"u8);
             }
             else
             {

@@ -21,6 +21,7 @@ internal sealed class RetrCommandHandler(Pop3MessageSender sender) : IPop3Comman
         {
             context.Retrieved++;
             context.RetrievedBytes += size;
+            context.Maildrop.Retrieved(number);
         }
 
         return result;

@@ -18,7 +18,7 @@ internal sealed class RsetCommandHandler : IPop3CommandHandler
 
         var maildrop = context.Maildrop!;
         maildrop.Reset();
-        context.WriteOk(maildrop.Count, maildrop.Size);
+        Pop3Replies.WriteOk(context.Output, maildrop.Count, maildrop.Size);
         return ValueTask.FromResult(Pop3CommandResult.Completed);
     }
 }

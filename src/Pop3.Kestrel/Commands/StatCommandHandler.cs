@@ -16,7 +16,7 @@ internal sealed class StatCommandHandler : IPop3CommandHandler
             return ValueTask.FromResult(Pop3CommandResult.Failed);
         }
 
-        context.WriteOk(context.Maildrop!.Count, context.Maildrop.Size);
+        Pop3Replies.WriteOk(context.Output, context.Maildrop!.Count, context.Maildrop.Size);
         return ValueTask.FromResult(Pop3CommandResult.Completed);
     }
 }

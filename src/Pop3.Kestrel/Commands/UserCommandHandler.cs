@@ -18,7 +18,7 @@ internal sealed class UserCommandHandler(IOptions<Pop3AuthenticationOptions> opt
     {
         if (!options.Value.AllowsPlaintext(context.Connection))
         {
-            context.PendingUser = null;
+            context.SetPendingUser(null);
             context.Write(Pop3Replies.PlaintextRequiresTls);
             return ValueTask.FromResult(Pop3CommandResult.Failed);
         }
@@ -26,12 +26,12 @@ internal sealed class UserCommandHandler(IOptions<Pop3AuthenticationOptions> opt
         var name = arguments.Span;
         if (!Pop3Text.TryDecode(name, context.Utf8Enabled, out var user) || user.Length == 0 || user.Contains(' '))
         {
-            context.PendingUser = null;
+            context.SetPendingUser(null);
             context.Write(Pop3Replies.UserSyntax);
             return ValueTask.FromResult(Pop3CommandResult.Failed);
         }
 
-        context.PendingUser = user;
+        context.SetPendingUser(user);
         context.Write(Pop3Replies.UserOk);
         return ValueTask.FromResult(Pop3CommandResult.Completed);
     }

@@ -16,7 +16,7 @@ internal sealed class Utf8CommandHandler : IPop3CommandHandler
             return ValueTask.FromResult(Pop3CommandResult.Failed);
         }
 
-        context.Utf8Enabled = true;
+        context.EnableUtf8();
         context.Write(Pop3Replies.Utf8Enabled);
         return ValueTask.FromResult(Pop3CommandResult.Completed);
     }

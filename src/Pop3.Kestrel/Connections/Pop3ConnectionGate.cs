@@ -19,7 +19,7 @@ namespace Pop3.Kestrel.Connections;
 /// pressure the pre-login timeout shortens. Each admitted connection holds a <see cref="Pop3ConnectionLease"/>
 /// until it ends.
 /// </summary>
-public sealed class Pop3ConnectionGate
+internal sealed class Pop3ConnectionGate
 {
     private readonly Pop3LimitsOptions _limits;
     private readonly Pop3LoginThrottle _throttle;

@@ -4,7 +4,7 @@ using Pop3.Kestrel.Protocol;
 namespace Pop3.Kestrel.Connections;
 
 /// <summary>An admitted connection's place in the limits, released by <see cref="Dispose"/>; or a refusal.</summary>
-public sealed class Pop3ConnectionLease : IDisposable
+internal sealed class Pop3ConnectionLease : IDisposable
 {
     private readonly Pop3ConnectionGate _gate;
     private Action? _onEvicted;

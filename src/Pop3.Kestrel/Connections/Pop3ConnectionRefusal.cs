@@ -1,7 +1,7 @@
 namespace Pop3.Kestrel.Connections;
 
 /// <summary>Why a connection was refused.</summary>
-public enum Pop3ConnectionRefusal
+internal enum Pop3ConnectionRefusal
 {
     /// <summary>Not refused.</summary>
     None,

@@ -37,6 +37,9 @@ public static class Pop3ServiceCollectionExtensions
         services.TryAddSingleton<Pop3CommandTable>();
         services.TryAddSingleton<Pop3Capabilities>();
         services.TryAddSingleton<Pop3SessionFactory>();
+        services.TryAddSingleton<Pop3Update>();
+        services.TryAddScoped(static sp => sp.GetRequiredService<Pop3SessionFactory>().Create(sp));
+        services.TryAddScoped<Pop3LoginCompletion>();
         services.TryAddSingleton<Pop3ConnectionHandler>();
         services.TryAddSingleton<Pop3MessageSender>();
         services.TryAddSingleton<Pop3MessageSizeCache>();
@@ -45,18 +48,23 @@ public static class Pop3ServiceCollectionExtensions
         services.TryAddSingleton<Diagnostics.Pop3Metrics>();
         services.TryAddSingleton<Admin.Pop3SessionRegistry>();
 
-        AddCommand<UserCommandHandler>(services);
-        AddCommand<PassCommandHandler>(services);
-        AddCommand<QuitCommandHandler>(services);
-        AddCommand<CapaCommandHandler>(services);
-        AddCommand<StatCommandHandler>(services);
-        AddCommand<ListCommandHandler>(services);
-        AddCommand<RetrCommandHandler>(services);
-        AddCommand<DeleCommandHandler>(services);
-        AddCommand<NoopCommandHandler>(services);
-        AddCommand<RsetCommandHandler>(services);
-        AddCommand<TopCommandHandler>(services);
-        AddCommand<UidlCommandHandler>(services);
+        // Built-in hooks, before any the application adds: they see every session start first and end first.
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3SessionHooks, Diagnostics.Pop3MetricsHooks>());
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3SessionHooks, Admin.Pop3SessionRegistryHooks>());
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3SessionHooks, Logging.Pop3SummaryLogHooks>());
+
+        AddBuiltIn<UserCommandHandler>(services);
+        AddBuiltIn<PassCommandHandler>(services);
+        AddBuiltIn<QuitCommandHandler>(services);
+        AddBuiltIn<CapaCommandHandler>(services);
+        AddBuiltIn<StatCommandHandler>(services);
+        AddBuiltIn<ListCommandHandler>(services);
+        AddBuiltIn<RetrCommandHandler>(services);
+        AddBuiltIn<DeleCommandHandler>(services);
+        AddBuiltIn<NoopCommandHandler>(services);
+        AddBuiltIn<RsetCommandHandler>(services);
+        AddBuiltIn<TopCommandHandler>(services);
+        AddBuiltIn<UidlCommandHandler>(services);
 
         services.TryAddSingleton<Pop3CertificateStore>();
         services.TryAddSingleton<Pop3TlsPolicy>();
@@ -81,11 +89,45 @@ public static class Pop3ServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Adds or replaces the handler of a verb; the last one registered for a verb wins.</summary>
+    /// <summary>
+    /// Replaces the handler of the built-in verb <typeparamref name="THandler"/> names in <see cref="IPop3CommandHandler.Command"/>;
+    /// the last one registered for a verb wins. New verbs are added with <see cref="AddCommand{THandler}"/>.
+    /// </summary>
     public static Pop3ServerBuilder AddCommandHandler<THandler>(this Pop3ServerBuilder builder)
         where THandler : class, IPop3CommandHandler
     {
-        AddCommand<THandler>(builder.Services);
+        AddBuiltIn<THandler>(builder.Services);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a verb of its own, executed by <typeparamref name="THandler"/> (a singleton), in <paramref name="states"/>, and
+    /// announced in CAPA as <paramref name="capability"/> where it may run (null: not announced). Built-in verbs are
+    /// replaced with <see cref="AddCommandHandler{THandler}"/> instead.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="verb"/> is not 1 to 40 ASCII letters and digits, or names a built-in verb.</exception>
+    public static Pop3ServerBuilder AddCommand<THandler>(this Pop3ServerBuilder builder, string verb, Pop3CommandStates states, string? capability = null)
+        where THandler : class, IPop3CommandHandler
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(verb);
+        if (verb.Length > 40 || !verb.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new ArgumentException($"The verb '{verb}' must be 1 to 40 ASCII letters and digits.", nameof(verb));
+        }
+
+        if (Protocol.Pop3CommandParser.Parse(System.Text.Encoding.ASCII.GetBytes(verb), out _) != Protocol.Pop3Command.Unknown)
+        {
+            throw new ArgumentException($"'{verb}' is a built-in verb: replace its handler with AddCommandHandler<T>().", nameof(verb));
+        }
+
+        if (states == 0 || (states & ~Pop3CommandStates.Any) != 0)
+        {
+            throw new ArgumentException($"'{states}' is not a set of states a verb may run in.", nameof(states));
+        }
+
+        builder.Services.TryAddSingleton<THandler>();
+        builder.Services.AddSingleton(sp => new Pop3VerbRegistration(verb, states, capability, sp.GetRequiredService<THandler>()));
         return builder;
     }
 
@@ -116,7 +158,7 @@ public static class Pop3ServiceCollectionExtensions
         return builder.AddMaildrop<InMemoryMaildrop>();
     }
 
-    private static void AddCommand<THandler>(IServiceCollection services)
+    private static void AddBuiltIn<THandler>(IServiceCollection services)
         where THandler : class, IPop3CommandHandler =>
         services.AddSingleton<IPop3CommandHandler, THandler>();
 }

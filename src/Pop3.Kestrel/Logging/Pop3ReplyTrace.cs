@@ -16,6 +16,19 @@ internal sealed class Pop3ReplyTrace(PipeWriter inner, ILogger trace) : PipeWrit
     private bool _capturing;
     private bool _sawCr;
 
+    /// <summary>Wraps <paramref name="output"/> while the trace is on; otherwise returns it as it is, at no cost.</summary>
+    public static PipeWriter Wrap(PipeWriter output, ILogger trace)
+    {
+        if (!trace.IsEnabled(LogLevel.Trace))
+        {
+            return output;
+        }
+
+        var traced = new Pop3ReplyTrace(output, trace);
+        traced.BeginReply();
+        return traced;
+    }
+
     /// <summary>The next bytes written start a reply; its first line is logged.</summary>
     public void BeginReply()
     {

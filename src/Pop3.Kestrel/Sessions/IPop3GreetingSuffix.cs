@@ -1,6 +1,6 @@
 namespace Pop3.Kestrel.Sessions;
 
-/// <summary>Adds text after the greeting (APOP's timestamp, RFC 1939 §7). Resolved from the session's scope, called once per session.</summary>
+/// <summary>Adds text after the greeting (APOP's timestamp, RFC 1939 §7). A singleton, called once per session before the greeting.</summary>
 public interface IPop3GreetingSuffix
 {
     /// <summary>The text to append after a space, or null for none.</summary>

@@ -6,6 +6,3 @@ public interface IPop3UserPolicy
     /// <summary>The settings of <paramref name="user"/>; a null member means the global value.</summary>
     ValueTask<Pop3UserSettings> GetSettingsAsync(string user, CancellationToken cancellationToken);
 }
-
-/// <summary>One user's LOGIN-DELAY in seconds and EXPIRE (<c>NEVER</c> or days).</summary>
-public readonly record struct Pop3UserSettings(int? LoginDelaySeconds, string? Expire);

@@ -8,10 +8,14 @@ using Pop3.Kestrel.Protocol;
 namespace Pop3.Kestrel.Sessions;
 
 /// <summary>Computes the CAPA reply (RFC 2449 §5) per state from what this server really does.</summary>
-public sealed class Pop3Capabilities(IOptions<Pop3ServerOptions> options, IEnumerable<IPop3CapabilityProvider> providers, IServiceProvider services)
+internal sealed class Pop3Capabilities(IOptions<Pop3ServerOptions> options, IEnumerable<IPop3CapabilityProvider> providers, IEnumerable<Pop3VerbRegistration> verbs, IServiceProvider services)
 {
     private readonly Pop3ServerOptions _options = options.Value;
     private readonly IPop3CapabilityProvider[] _providers = providers.ToArray();
+
+    // The last registration of a verb wins, as in the command table.
+    private readonly (string Tag, Pop3CommandStates States)[] _added =
+        [.. verbs.GroupBy(v => v.Verb, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).Where(v => v.Capability is not null).Select(v => (v.Capability!, v.States))];
     private readonly Lazy<Pop3AuthenticationOptions?> _authentication = new(() => services.GetService<IOptions<Pop3AuthenticationOptions>>()?.Value);
     private readonly bool _variesByUser = services.GetService<IServiceProviderIsService>()?.IsService(typeof(IPop3UserPolicy)) == true;
 
@@ -46,6 +50,16 @@ public sealed class Pop3Capabilities(IOptions<Pop3ServerOptions> options, IEnume
         foreach (var provider in _providers)
         {
             provider.WriteCapabilities(context);
+        }
+
+        // A verb added through AddCommand<T>() is announced where it may run.
+        var state = loggedIn ? Pop3CommandStates.Transaction : Pop3CommandStates.Authorization;
+        foreach (var (tag, states) in _added)
+        {
+            if ((states & state) != 0)
+            {
+                context.WriteAscii(tag);
+            }
         }
 
         context.Write(Pop3Replies.Terminator);

@@ -36,6 +36,12 @@ public sealed class Pop3Maildrop
     public int DeletedCount => _listing.Count - Count;
 
     /// <summary>
+    /// The highest message number RETR sent whole in this session, 0 before any; RSET sets it back to 0. What the
+    /// obsolete LAST command (RFC 1725) reports, for an application that adds it.
+    /// </summary>
+    public int HighestRetrieved { get; private set; }
+
+    /// <summary>
     /// Lists the backend. A <see cref="MaildropListing"/> is used as it is (its ids and sizes were checked when it
     /// was made, possibly for an earlier session); any other list is validated and measured here.
     /// </summary>
@@ -104,13 +110,17 @@ public sealed class Pop3Maildrop
         }
     }
 
-    /// <summary>Unmarks every message (RSET).</summary>
+    /// <summary>Unmarks every message and forgets <see cref="HighestRetrieved"/> (RSET).</summary>
     public void Reset()
     {
         _deleted = null;
+        HighestRetrieved = 0;
         Count = _listing.Count;
         Size = _listing.TotalSize;
     }
+
+    /// <summary>RETR sent message <paramref name="number"/> whole.</summary>
+    internal void Retrieved(int number) => HighestRetrieved = Math.Max(HighestRetrieved, number);
 
     /// <summary>The marked messages, for the commit at UPDATE.</summary>
     public IReadOnlyList<MaildropMessage> Marked()

@@ -6,15 +6,13 @@ using Pop3.Kestrel.Sessions;
 namespace Pop3.Kestrel.Tls;
 
 /// <summary>STLS for one connection: the handshake over the plain transport, then pipes over the SslStream.</summary>
-internal sealed class Pop3StartTls(IDuplexPipe transport, string endpoint, Pop3TlsPolicy policy, Pop3ConnectionInfo connection, TimeProvider time, ILogger logger)
+internal sealed class Pop3StartTls(
+    IDuplexPipe transport, string endpoint, Pop3TlsPolicy policy, Pop3ConnectionInfo connection, TimeProvider time, ILogger logger, Diagnostics.Pop3Metrics? metrics = null)
     : IPop3TlsUpgrade, IAsyncDisposable
 {
     private Pop3TlsTransport? _secure;
 
     public bool IsAvailable => policy.CanStartTls(endpoint);
-
-    /// <summary>Null until the client tried STLS; then whether the handshake succeeded (for the metrics).</summary>
-    public bool? Succeeded { get; private set; }
 
     public async ValueTask<IDuplexPipe?> UpgradeAsync(CancellationToken cancellationToken)
     {
@@ -27,15 +25,15 @@ internal sealed class Pop3StartTls(IDuplexPipe transport, string endpoint, Pop3T
         if (secure is null)
         {
             logger.TlsHandshakeFailed(failure!);
-            Succeeded = false;
+            metrics?.TlsHandshake("stls", succeeded: false);
             return null;
         }
 
         _secure = secure;
-        connection.ClientCertificate = secure.Ssl.RemoteCertificate is { } remote
-            ? new System.Security.Cryptography.X509Certificates.X509Certificate2(remote)
-            : null;
-        Succeeded = true;
+        connection.Secured(
+            secure.Ssl.SslProtocol,
+            secure.Ssl.RemoteCertificate is { } remote ? new System.Security.Cryptography.X509Certificates.X509Certificate2(remote) : null);
+        metrics?.TlsHandshake("stls", succeeded: true);
         return secure;
     }
 

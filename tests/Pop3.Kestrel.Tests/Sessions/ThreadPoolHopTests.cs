@@ -71,6 +71,21 @@ public sealed class ThreadPoolHopTests
         Assert.Equal([("PASS", true), ("NOOP", false), ("RETR small", false), ("RETR large", true)], seen.ToArray());
     }
 
+    [Fact]
+    public async Task A_handler_that_declares_it_may_block_leaves_the_event_thread()
+    {
+        using var eventThread = new DedicatedThreadScheduler();
+        var seen = new ConcurrentQueue<(string What, bool OnPool)>();
+        await using var session = new SessionHarness(
+            configure: builder => builder.Services.AddSingleton<IPop3CommandHandler>(new RecordingNoop(seen) { MayBlock = true }),
+            serverThread: eventThread);
+
+        await session.LoginAsync();
+        Assert.Equal("+OK", await session.CommandAsync("NOOP"));
+
+        Assert.Equal([("NOOP", true)], seen.ToArray());
+    }
+
     private sealed class RecordingAuthenticator(ConcurrentQueue<(string, bool)> seen) : IPop3Authenticator
     {
         public ValueTask<Pop3AuthenticationResult> AuthenticateAsync(string user, string password, Pop3ConnectionInfo connection, CancellationToken cancellationToken)
@@ -83,6 +98,8 @@ public sealed class ThreadPoolHopTests
     private sealed class RecordingNoop(ConcurrentQueue<(string, bool)> seen) : IPop3CommandHandler
     {
         public Pop3Command Command => Pop3Command.Noop;
+
+        public bool MayBlock { get; init; }
 
         public ValueTask<Pop3CommandResult> ExecuteAsync(Pop3SessionContext context, ReadOnlyMemory<byte> arguments, CancellationToken cancellationToken)
         {
