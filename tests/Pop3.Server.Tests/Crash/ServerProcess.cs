@@ -74,11 +74,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
                     listening.TrySetResult(IPEndPoint.Parse(match.Groups[1].Value));
                 }
             }
-
-            listening.TrySetException(new InvalidOperationException("The server exited before listening:\n" + string.Join('\n', log)));
         }
 
+        // Only once both pipes are at their end: the reason for an exit is often the last line of the other pipe.
         var drain = Task.WhenAll(DrainAsync(process.StandardOutput), DrainAsync(process.StandardError));
+        _ = drain.ContinueWith(
+            _ => listening.TrySetException(new InvalidOperationException("The server exited before listening:\n" + string.Join('\n', log))),
+            TaskScheduler.Default);
         try
         {
             var endPoint = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
