@@ -11,7 +11,7 @@ namespace Pop3.Kestrel.UsersFile;
 /// <c>default_pass_scheme = CRYPT</c>. See <see cref="Pop3PasswordSchemes.Names"/> for the schemes.
 /// </summary>
 /// <remarks><see cref="ToString"/> shows the scheme only, never the secret.</remarks>
-public sealed class Pop3StoredPassword
+internal sealed class Pop3StoredPassword
 {
     private readonly StoredSecret _secret;
 

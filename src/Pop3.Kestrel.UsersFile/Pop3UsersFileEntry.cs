@@ -30,7 +30,7 @@ public sealed class Pop3UsersFileEntry
     public string User { get; }
 
     /// <summary>The parsed password; <see cref="Pop3StoredPassword.ToString"/> never shows the secret.</summary>
-    public Pop3StoredPassword Password { get; }
+    internal Pop3StoredPassword Password { get; }
 
     /// <summary>The 1-based line of the file the entry came from.</summary>
     public int LineNumber { get; }

@@ -27,7 +27,7 @@ namespace Pop3.Kestrel.UsersFile;
 /// runs at a time, so memory-hard schemes cannot exhaust memory under a flood of logins.
 /// </para>
 /// </remarks>
-public sealed class UsersFileAuthenticator : IPop3Authenticator, IPop3SecretProvider, IDisposable
+internal sealed class UsersFileAuthenticator : IPop3Authenticator, IPop3SecretProvider, IDisposable
 {
     private readonly ILogger _logger;
     private readonly PhysicalFileProvider? _fileProvider;

@@ -9,7 +9,7 @@ namespace Pop3.Kestrel.Admin;
 /// The sessions connected now (Dovecot's <c>doveadm who</c>), fed by a built-in session hook; kicking one
 /// ends it like a server shutdown: <c>-ERR [SYS/TEMP]</c>, no UPDATE, nothing deleted.
 /// </summary>
-public sealed class Pop3SessionRegistry
+internal sealed class Pop3SessionRegistry
 {
     private readonly ConcurrentDictionary<string, Pop3ActiveSession> _sessions = new(StringComparer.Ordinal);
 
@@ -58,7 +58,7 @@ public sealed class Pop3SessionRegistry
 }
 
 /// <summary>One connected session as the admin endpoint shows it.</summary>
-public sealed class Pop3ActiveSession : IDisposable
+internal sealed class Pop3ActiveSession : IDisposable
 {
     private readonly Pop3SessionRegistry _registry;
     private readonly Pop3ConnectionInfo _connection;

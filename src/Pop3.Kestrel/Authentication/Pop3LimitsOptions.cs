@@ -1,7 +1,7 @@
 namespace Pop3.Kestrel.Authentication;
 
 /// <summary>Connection limits: configuration section <c>Pop3:Limits</c>. Zero means no limit.</summary>
-public sealed class Pop3LimitsOptions
+internal sealed class Pop3LimitsOptions
 {
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Pop3:Limits";

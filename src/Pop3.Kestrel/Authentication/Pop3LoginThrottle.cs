@@ -17,7 +17,7 @@ namespace Pop3.Kestrel.Authentication;
 /// are a node's own; with the PostgreSQL store the guard counts in the database instead (one window per key for the
 /// whole fleet), and this class keeps only the node's view of bans and familiar addresses.
 /// </summary>
-public sealed class Pop3LoginThrottle
+internal sealed class Pop3LoginThrottle
 {
     private readonly Pop3AuthenticationOptions _options;
     private readonly TimeProvider _time;

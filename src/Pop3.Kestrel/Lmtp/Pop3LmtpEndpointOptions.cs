@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Pop3.Kestrel.Lmtp;
 
 /// <summary>One LMTP listener: <c>Pop3:Lmtp:Endpoints:&lt;name&gt;</c>, a TCP address and port or a Unix socket.</summary>
-public sealed class Pop3LmtpEndpointOptions
+internal sealed class Pop3LmtpEndpointOptions
 {
     /// <summary>An IP address, <c>localhost</c>, or <c>*</c> / <c>any</c> for every address. Default <c>localhost</c>: LMTP has no authentication.</summary>
     public string Address { get; set; } = "localhost";

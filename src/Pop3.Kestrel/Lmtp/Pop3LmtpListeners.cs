@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Pop3.Kestrel.Lmtp;
 
 /// <summary>The LMTP listeners added to Kestrel (<c>Pop3:Lmtp:Endpoints</c>), with the addresses they are bound to once the server runs.</summary>
-public sealed class Pop3LmtpListeners
+internal sealed class Pop3LmtpListeners
 {
     private readonly List<(string Name, ListenOptions Options)> _listeners = [];
 

@@ -1,7 +1,7 @@
 namespace Pop3.Kestrel.Lmtp;
 
 /// <summary>The LMTP delivery listener (RFC 2033), bound from <c>Pop3:Lmtp</c>. No endpoint configured means no LMTP.</summary>
-public sealed class Pop3LmtpOptions
+internal sealed class Pop3LmtpOptions
 {
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Pop3:Lmtp";

@@ -1,7 +1,7 @@
 namespace Pop3.Kestrel.Lmtp;
 
 /// <summary>Which user an LMTP recipient address names (<c>Pop3:Lmtp:RecipientMapping</c>).</summary>
-public enum Pop3LmtpRecipientMapping
+internal enum Pop3LmtpRecipientMapping
 {
     /// <summary>The local part: <c>alice@example.org</c> is user <c>alice</c>.</summary>
     LocalPart,

@@ -6,7 +6,7 @@ namespace Pop3.Kestrel.Maildrops;
 /// Sizes the framework had to measure because a backend did not know them, remembered by mailbox and
 /// id so that the next login does not read those messages again.
 /// </summary>
-public sealed class Pop3MessageSizeCache
+internal sealed class Pop3MessageSizeCache
 {
     // Bounded so a huge store cannot grow the process without limit; when full it starts over.
     private const int Capacity = 1_000_000;

@@ -16,7 +16,7 @@ namespace Pop3.Kestrel.Tls;
 /// the certificate in use and logs an error. In development, with nothing configured, a self-signed
 /// certificate for localhost is made once under the data folder.
 /// </summary>
-public sealed class Pop3CertificateStore
+internal sealed class Pop3CertificateStore
 {
     // How often a certificate's files are looked at again; a stat per file, on the next handshake only.
     private static readonly TimeSpan RecheckInterval = TimeSpan.FromSeconds(2);

@@ -10,7 +10,7 @@ namespace Pop3.Kestrel.Tls;
 /// The TLS settings of every handshake, implicit or STLS: TLS 1.2 and 1.3 unless <c>Pop3:TlsMinimumVersion</c> says
 /// otherwise, no ALPN, the listener's certificate.
 /// </summary>
-public sealed class Pop3TlsPolicy(IOptions<Pop3ServerOptions> options, Pop3CertificateStore certificates)
+internal sealed class Pop3TlsPolicy(IOptions<Pop3ServerOptions> options, Pop3CertificateStore certificates)
 {
     /// <summary>The protocols offered by default; TLS 1.1 and older are refused.</summary>
     public const SslProtocols Protocols = SslProtocols.Tls12 | SslProtocols.Tls13;

@@ -58,18 +58,19 @@ public sealed class LmtpCommandParserTests
     }
 
     [Theory]
-    [InlineData("alice@example.org", Pop3LmtpRecipientMapping.LocalPart, "alice")]
-    [InlineData("alice@Example.ORG", Pop3LmtpRecipientMapping.Address, "alice@example.org")]
-    [InlineData("Alice@example.org", Pop3LmtpRecipientMapping.LocalPart, "Alice")]
-    [InlineData("\"al ice\"@example.org", Pop3LmtpRecipientMapping.LocalPart, "al ice")]
-    [InlineData("\"a\\\"b\"@example.org", Pop3LmtpRecipientMapping.LocalPart, "a\"b")]
-    [InlineData("@relay.example,@other.example:bob@example.org", Pop3LmtpRecipientMapping.LocalPart, "bob")]
-    [InlineData("postmaster", Pop3LmtpRecipientMapping.Address, "postmaster")]
-    [InlineData("user@host@example.org", Pop3LmtpRecipientMapping.LocalPart, "user@host")]
-    public void Recipients_name_users_by_the_mapping(string path, Pop3LmtpRecipientMapping mapping, string user)
+    [InlineData("alice@example.org", nameof(Pop3LmtpRecipientMapping.LocalPart), "alice")]
+    [InlineData("alice@Example.ORG", nameof(Pop3LmtpRecipientMapping.Address), "alice@example.org")]
+    [InlineData("Alice@example.org", nameof(Pop3LmtpRecipientMapping.LocalPart), "Alice")]
+    [InlineData("\"al ice\"@example.org", nameof(Pop3LmtpRecipientMapping.LocalPart), "al ice")]
+    [InlineData("\"a\\\"b\"@example.org", nameof(Pop3LmtpRecipientMapping.LocalPart), "a\"b")]
+    [InlineData("@relay.example,@other.example:bob@example.org", nameof(Pop3LmtpRecipientMapping.LocalPart), "bob")]
+    [InlineData("postmaster", nameof(Pop3LmtpRecipientMapping.Address), "postmaster")]
+    [InlineData("user@host@example.org", nameof(Pop3LmtpRecipientMapping.LocalPart), "user@host")]
+    // The mapping travels by name: the enum is internal and a public theory cannot take it as a parameter.
+    public void Recipients_name_users_by_the_mapping(string path, string mapping, string user)
     {
         Assert.True(LmtpCommandParser.TrySplitMailbox(Encoding.Latin1.GetBytes(path), out var local, out var domain));
-        Assert.Equal(user, LmtpCommandParser.UserOf(local, domain, mapping));
+        Assert.Equal(user, LmtpCommandParser.UserOf(local, domain, Enum.Parse<Pop3LmtpRecipientMapping>(mapping)));
     }
 
     [Theory]

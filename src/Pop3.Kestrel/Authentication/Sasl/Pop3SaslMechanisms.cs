@@ -10,7 +10,7 @@ namespace Pop3.Kestrel.Authentication.Sasl;
 /// <see cref="Pop3AuthenticationOptions.Mechanisms"/> when it is set, and on each connection to those its
 /// security state allows.
 /// </summary>
-public sealed class Pop3SaslMechanisms
+internal sealed class Pop3SaslMechanisms
 {
     private readonly IPop3SaslMechanism[] _mechanisms;
     private readonly Pop3AuthenticationOptions _options;
