@@ -47,6 +47,34 @@ public sealed class Pop3UpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_large_message_arrives_byte_exact_and_a_top_read_in_part_leaves_the_session_in_step()
+    {
+        var large = LargeMessage(24 * 1024 * 1024);
+        _upstreamMail.Add("alice", large);
+
+        // TOP reads only the head of the upstream's RETR; the next reply must still be the next command's.
+        string[] commands = ["TOP 3 2", "RETR 1", "LIST 3"];
+        Assert.Equal(await TranscriptAsync(_upstream, commands), await TranscriptAsync(_gateway, commands));
+
+        using var client = new MailKit.Net.Pop3.Pop3Client();
+        await client.ConnectAsync("127.0.0.1", _gateway.Pop3EndPoint.Port, MailKit.Security.SecureSocketOptions.None);
+        await client.AuthenticateAsync("alice", "secret");
+        await using (var received = await client.GetStreamAsync(2))
+        {
+            var bytes = new MemoryStream();
+            await received.CopyToAsync(bytes);
+            Assert.True(large.AsSpan().SequenceEqual(bytes.ToArray()), $"{bytes.Length} bytes received for {large.Length} sent, or different bytes");
+        }
+
+        await using (var small = await client.GetStreamAsync(0))
+        {
+            Assert.Equal(First, await new StreamReader(small, Encoding.ASCII).ReadToEndAsync());
+        }
+
+        await client.DisconnectAsync(quit: true);
+    }
+
+    [Fact]
     public async Task Deletions_reach_the_upstream_only_at_update()
     {
         var dropped = await RawPop3Client.ConnectAsync(_gateway.Pop3EndPoint);
@@ -189,6 +217,24 @@ public sealed class Pop3UpstreamTests : IAsyncLifetime
     {
         public ValueTask<Pop3AuthenticationResult> AuthenticateAsync(string user, string password, Pop3ConnectionInfo connection, CancellationToken cancellationToken) =>
             ValueTask.FromResult(Pop3AuthenticationResult.Success(user));
+    }
+
+    /// <summary>CRLF lines of varied length (one far longer than any buffer), many starting with dots, so stuffing lands on every buffer boundary.</summary>
+    private static byte[] LargeMessage(int size)
+    {
+        var random = new Random(17);
+        var message = new MemoryStream(size + 200_000);
+        message.Write("Subject: large\r\nX-Test: streamed\r\n\r\n.\r\n..\r\n"u8);
+        message.Write(Encoding.ASCII.GetBytes(new string('L', 100_000) + "\r\n"));
+        while (message.Length < size)
+        {
+            var line = new string((char)('a' + random.Next(26)), random.Next(0, 200));
+            var prefix = random.Next(4) switch { 0 => ".", 1 => "..", _ => "" };
+            message.Write(Encoding.ASCII.GetBytes(prefix + line + "\r\n"));
+        }
+
+        message.Write(".end\r\n"u8);
+        return message.ToArray();
     }
 
     private static Pop3ServerFactory GatewayTo(Pop3ServerFactory upstream) =>
