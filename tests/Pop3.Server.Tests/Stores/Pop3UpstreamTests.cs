@@ -74,6 +74,35 @@ public sealed class Pop3UpstreamTests : IAsyncLifetime
         await client.DisconnectAsync(quit: true);
     }
 
+    [Theory]
+    [InlineData("Implicit")]
+    [InlineData("StartTls")]
+    public async Task The_upstream_is_reached_over_tls(string tls)
+    {
+        using var certificates = new TestCertificates();
+        certificates.Write();
+        await using var upstream = new Pop3ServerFactory().WithInMemoryMail(_upstreamMail).WithTls(certificates);
+        var port = tls == "Implicit" ? upstream.EndPointOf("Secure").Port : upstream.Pop3EndPoint.Port;
+        await using var gateway = GatewayTo(upstream)
+            .With("Pop3:Upstream:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .With("Pop3:Upstream:Tls", tls)
+            .With("Pop3:Upstream:AcceptAnyCertificate", "true");
+
+        string[] commands = ["STAT", "UIDL", "RETR 2"];
+        Assert.Equal(await TranscriptAsync(_upstream, commands), await TranscriptAsync(gateway, commands));
+    }
+
+    [Fact]
+    public async Task An_upstream_certificate_that_is_not_trusted_makes_the_mailbox_unavailable()
+    {
+        using var certificates = new TestCertificates();
+        certificates.Write();
+        await using var upstream = new Pop3ServerFactory().WithInMemoryMail(_upstreamMail).WithTls(certificates);
+        await using var gateway = GatewayTo(upstream).With("Pop3:Upstream:Tls", "StartTls");
+
+        Assert.StartsWith("-ERR [SYS/TEMP]", await LoginReplyAsync(gateway, "alice", "secret"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Deletions_reach_the_upstream_only_at_update()
     {
