@@ -32,9 +32,6 @@ internal sealed class Pop3UpstreamConnection : IAsyncDisposable
     /// <summary>The upstream's CAPA answer (capability names upper-cased), empty if it has no CAPA.</summary>
     public IReadOnlySet<string> Capabilities { get; private set; } = new HashSet<string>();
 
-    /// <summary>True if the upstream answered CAPA at all.</summary>
-    public bool HasCapa { get; private set; }
-
     /// <summary>Connects, reads the greeting and, per <paramref name="tls"/>, secures the connection.</summary>
     public static async Task<Pop3UpstreamConnection> ConnectAsync(
         string host, int port, UpstreamTlsMode tls, bool acceptAnyCertificate, TimeSpan timeout, CancellationToken cancellationToken)
@@ -190,8 +187,7 @@ internal sealed class Pop3UpstreamConnection : IAsyncDisposable
     {
         var reply = await SendAsync("CAPA", cancellationToken);
         var capabilities = new HashSet<string>(StringComparer.Ordinal);
-        HasCapa = IsOk(reply);
-        if (HasCapa)
+        if (IsOk(reply))
         {
             while (await ReadLineAsync(cancellationToken) is var line && line != ".")
             {
@@ -234,6 +230,12 @@ internal sealed class Pop3UpstreamConnection : IAsyncDisposable
 
     private async Task<string> SendAsync(string command, CancellationToken cancellationToken)
     {
+        if (command.AsSpan().ContainsAny('\r', '\n'))
+        {
+            // A user name or configured password with a line break would smuggle a second command upstream.
+            throw new Pop3UpstreamException("A command for the upstream contains a line break; it was not sent.");
+        }
+
         await DrainMessageAsync(cancellationToken);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(_timeout);
@@ -276,7 +278,10 @@ internal sealed class Pop3UpstreamConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>One read with the upstream timeout; a read that times out is an <see cref="IOException"/>, a cancelled one stays cancelled.</summary>
+    /// <summary>
+    /// One read with the upstream timeout. A read that times out is an <see cref="IOException"/>, what the session
+    /// expects from a failing backend; a cancelled one stays cancelled.
+    /// </summary>
     internal static async ValueTask<ReadResult> ReadWithTimeoutAsync(PipeReader reader, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -287,7 +292,7 @@ internal sealed class Pop3UpstreamConnection : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException("The upstream did not answer in time.");
+            throw new IOException("The upstream did not answer in time.", new TimeoutException());
         }
     }
 

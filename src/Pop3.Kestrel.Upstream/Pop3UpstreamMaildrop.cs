@@ -8,7 +8,7 @@ namespace Pop3.Kestrel.Upstream;
 
 /// <summary>
 /// A mailbox on another POP3 server, relayed. Open logs in upstream (the upstream's lock is the lock: its
-/// <c>[IN-USE]</c> becomes ours); the listing is the upstream's LIST and UIDL; RETR and TOP read the upstream's RETR;
+/// <c>[IN-USE]</c> becomes ours); the listing is the upstream's LIST and UIDL; RETR and TOP stream the upstream's RETR;
 /// deletions are sent as DELE only at our UPDATE, followed by the upstream's QUIT, so the upstream commits exactly
 /// when we do. A session that ends without UPDATE sends no DELE at all.
 /// </summary>
@@ -95,7 +95,7 @@ public sealed partial class Pop3UpstreamMaildrop(
             OpenFailureText = UpstreamSignIn.RefusedMessage;
             return MaildropOpenStatus.Refused;
         }
-        catch (Exception e) when (e is IOException or SocketException or System.Security.Authentication.AuthenticationException or MailKit.Security.AuthenticationException or NotSupportedException or TimeoutException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or SocketException or System.Security.Authentication.AuthenticationException or MailKit.Security.AuthenticationException or MailKit.Security.SaslException or OperationCanceledException)
         {
             Metrics?.Record(UpstreamProtocol.Pop3, "login", false, started);
             LogUpstreamFailed(logger, mailbox, settings.Host, settings.EffectivePort, e);
@@ -117,18 +117,9 @@ public sealed partial class Pop3UpstreamMaildrop(
             return _snapshot;
         }
 
-        string[]? uids;
-        long[] sizes;
-        try
-        {
-            var count = await connection.CountAsync(cancellationToken);
-            sizes = count == 0 ? [] : await connection.SizesAsync(count, cancellationToken);
-            uids = count == 0 ? [] : await connection.UidsAsync(count, cancellationToken);
-        }
-        catch (Exception e) when (e is TimeoutException or SocketException)
-        {
-            throw new IOException("Listing the upstream mailbox failed.", e);
-        }
+        var count = await connection.CountAsync(cancellationToken);
+        var sizes = count == 0 ? [] : await connection.SizesAsync(count, cancellationToken);
+        var uids = count == 0 ? [] : await connection.UidsAsync(count, cancellationToken);
 
         if (uids is null)
         {
@@ -146,7 +137,11 @@ public sealed partial class Pop3UpstreamMaildrop(
         return messages;
     }
 
-    /// <summary>The upstream's RETR of the message, dot-stuffing removed (CRLF line ends, as the upstream sent it).</summary>
+    /// <summary>
+    /// The upstream's RETR of the message, dot-stuffing removed (CRLF line ends, as the upstream sent it), read off the
+    /// upstream connection as the caller reads: memory stays bounded whatever the size. A stream left part-read is
+    /// drained before the next upstream command.
+    /// </summary>
     public async ValueTask<Stream> OpenMessageAsync(MaildropMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -157,10 +152,6 @@ public sealed partial class Pop3UpstreamMaildrop(
             var stream = await EnsureOpen().RetrieveAsync(IndexOf(message) + 1, cancellationToken);
             succeeded = true;
             return stream;
-        }
-        catch (Exception e) when (e is TimeoutException or SocketException)
-        {
-            throw new IOException("Reading the message from the upstream failed.", e);
         }
         finally
         {
@@ -187,20 +178,13 @@ public sealed partial class Pop3UpstreamMaildrop(
         }
 
         var connection = EnsureOpen();
-        try
+        foreach (var index in indexes)
         {
-            foreach (var index in indexes)
-            {
-                await connection.DeleteAsync(index + 1, cancellationToken);
-            }
+            await connection.DeleteAsync(index + 1, cancellationToken);
+        }
 
-            _quit = true;
-            await connection.QuitAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is TimeoutException or SocketException)
-        {
-            throw new IOException("Committing the deletions upstream failed.", e);
-        }
+        _quit = true;
+        await connection.QuitAsync(cancellationToken);
 
         _committed.UnionWith(indexes);
         LogCommitted(logger, indexes.Length);
@@ -238,7 +222,7 @@ public sealed partial class Pop3UpstreamMaildrop(
                 await connection.QuitAsync(limit.Token);
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or TimeoutException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or OperationCanceledException)
         {
             LogCloseFailed(logger, e);
         }
