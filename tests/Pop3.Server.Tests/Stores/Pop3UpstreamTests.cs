@@ -158,6 +158,16 @@ public sealed class Pop3UpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_configured_password_with_a_line_break_is_never_sent_upstream()
+    {
+        await using var mapped = GatewayTo(_upstream).With("Pop3:Upstream:Password", "secret\r\nDELE 1\r\nQUIT");
+        Assert.StartsWith("-ERR [SYS/TEMP]", await LoginReplyAsync(mapped, "alice", "secret"), StringComparison.Ordinal);
+
+        await WaitUntilFreeAsync(_upstream);
+        Assert.Equal(2, _upstreamMail.Ids("alice").Count);
+    }
+
+    [Fact]
     public async Task A_login_refused_by_the_credential_source_is_an_auth_error_with_its_message()
     {
         await using var gateway = GatewayTo(_upstream).WithServices(s => s.AddSingleton<IUpstreamCredentialSource>(
