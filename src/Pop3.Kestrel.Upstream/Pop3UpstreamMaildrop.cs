@@ -1,7 +1,4 @@
 using System.Net.Sockets;
-using MailKit;
-using MailKit.Net.Pop3;
-using MailKit.Security;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
@@ -11,7 +8,7 @@ namespace Pop3.Kestrel.Upstream;
 
 /// <summary>
 /// A mailbox on another POP3 server, relayed. Open logs in upstream (the upstream's lock is the lock: its
-/// <c>[IN-USE]</c> becomes ours); the listing is the upstream's LIST and UIDL; RETR and TOP read the upstream's RETR;
+/// <c>[IN-USE]</c> becomes ours); the listing is the upstream's LIST and UIDL; RETR and TOP stream the upstream's RETR;
 /// deletions are sent as DELE only at our UPDATE, followed by the upstream's QUIT, so the upstream commits exactly
 /// when we do. A session that ends without UPDATE sends no DELE at all.
 /// </summary>
@@ -22,7 +19,7 @@ public sealed partial class Pop3UpstreamMaildrop(
     Pop3LoginCredentials? credentials = null) : IMaildrop
 {
     private readonly HashSet<int> _committed = [];
-    private Pop3Client? _client;
+    private Pop3UpstreamConnection? _connection;
     private IReadOnlyList<MaildropMessage>? _snapshot;
     private bool _quit;
 
@@ -41,7 +38,7 @@ public sealed partial class Pop3UpstreamMaildrop(
     public async ValueTask<MaildropOpenStatus> OpenAsync(string mailbox, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(mailbox);
-        if (_client is not null)
+        if (_connection is not null)
         {
             throw new InvalidOperationException("The maildrop is already open.");
         }
@@ -67,77 +64,69 @@ public sealed partial class Pop3UpstreamMaildrop(
             return credential.Kind == UpstreamCredentialKind.Refused ? MaildropOpenStatus.Refused : MaildropOpenStatus.Unavailable;
         }
 
-        var replies = new ServerReplies();
-        var client = new Pop3Client(replies) { Timeout = (int)settings.Timeout.TotalMilliseconds };
-        if (settings.AcceptAnyCertificate)
-        {
-            client.ServerCertificateValidationCallback = static (_, _, _, _) => true;
-        }
-
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Pop3UpstreamConnection? connection = null;
         try
         {
-            var stream = await UpstreamStream.ConnectAsync(settings.Host, settings.EffectivePort, settings.Timeout, cancellationToken);
-            await client.ConnectAsync(stream, settings.Host, settings.EffectivePort, settings.Tls switch
+            connection = await Pop3UpstreamConnection.ConnectAsync(
+                settings.Host, settings.EffectivePort, settings.Tls, settings.AcceptAnyCertificate, settings.Timeout, cancellationToken);
+            var refusal = credential.Kind switch
             {
-                UpstreamTlsMode.Implicit => SecureSocketOptions.SslOnConnect,
-                UpstreamTlsMode.StartTls => SecureSocketOptions.StartTls,
-                _ => SecureSocketOptions.None,
-            }, cancellationToken);
-            await UpstreamSignIn.AuthenticateAsync(client, login, credential, cancellationToken);
+                UpstreamCredentialKind.Password => await connection.LoginAsync(login.UpstreamUser, credential.Password!, cancellationToken),
+                _ => await connection.AuthenticateAsync(credential.Mechanism!, cancellationToken),
+            };
+            if (refusal is not null)
+            {
+                throw new Pop3UpstreamException(refusal) { IsLoginRefusal = true };
+            }
         }
-        catch (Exception e) when (replies.SaidInUse || IsInUse(e))
+        catch (Pop3UpstreamException e) when (e.InUse)
         {
             Metrics?.Record(UpstreamProtocol.Pop3, "login", false, started);
             LogInUse(logger, mailbox);
-            await CloseAsync(client, quit: false);
+            await CloseAsync(connection, quit: false);
             return MaildropOpenStatus.InUse;
         }
-        catch (MailKit.Security.AuthenticationException e) when (UpstreamSignIn.IsClientsOwnPassword(login, credential))
+        catch (Pop3UpstreamException e) when (e.IsLoginRefusal && UpstreamSignIn.IsClientsOwnPassword(login, credential))
         {
             Metrics?.Record(UpstreamProtocol.Pop3, "login", false, started);
             LogUpstreamRefused(logger, mailbox, settings.Host, settings.EffectivePort, e.Message);
-            await CloseAsync(client, quit: false);
+            await CloseAsync(connection, quit: false);
             OpenFailureText = UpstreamSignIn.RefusedMessage;
             return MaildropOpenStatus.Refused;
         }
-        catch (Exception e) when (e is IOException or SocketException or MailKit.Security.AuthenticationException or ProtocolException or CommandException or SslHandshakeException or TimeoutException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or SocketException or System.Security.Authentication.AuthenticationException or MailKit.Security.AuthenticationException or MailKit.Security.SaslException or OperationCanceledException)
         {
             Metrics?.Record(UpstreamProtocol.Pop3, "login", false, started);
             LogUpstreamFailed(logger, mailbox, settings.Host, settings.EffectivePort, e);
-            await CloseAsync(client, quit: false);
+            await CloseAsync(connection, quit: false);
             return MaildropOpenStatus.Unavailable;
         }
 
         Metrics?.Record(UpstreamProtocol.Pop3, "login", true, started);
-        _client = client;
+        _connection = connection;
         return MaildropOpenStatus.Opened;
     }
 
     /// <summary>The upstream's LIST and UIDL, taken once.</summary>
     public async ValueTask<IReadOnlyList<MaildropMessage>> ListAsync(CancellationToken cancellationToken)
     {
-        var client = EnsureOpen();
+        var connection = EnsureOpen();
         if (_snapshot is not null)
         {
             return _snapshot;
         }
 
-        var sizes = client.Count == 0 ? [] : await client.GetMessageSizesAsync(cancellationToken);
-        IList<string>? uids = null;
-        if (client.Count > 0)
+        var count = await connection.CountAsync(cancellationToken);
+        var sizes = count == 0 ? [] : await connection.SizesAsync(count, cancellationToken);
+        var uids = count == 0 ? [] : await connection.UidsAsync(count, cancellationToken);
+
+        if (uids is null)
         {
-            if (client.Capabilities.HasFlag(Pop3Capabilities.UIDL))
-            {
-                uids = await client.GetMessageUidsAsync(cancellationToken);
-            }
-            else
-            {
-                LogNoUidl(logger);
-            }
+            LogNoUidl(logger);
         }
 
-        var messages = new MaildropMessage[sizes.Count];
+        var messages = new MaildropMessage[sizes.Length];
         for (var i = 0; i < messages.Length; i++)
         {
             // Without UIDL upstream no id is stable; the number and size at least tell messages apart in one session.
@@ -148,16 +137,19 @@ public sealed partial class Pop3UpstreamMaildrop(
         return messages;
     }
 
-    /// <summary>The upstream's RETR of the message, dot-stuffing removed (CRLF line ends, as the upstream sent it).</summary>
+    /// <summary>
+    /// The upstream's RETR of the message, dot-stuffing removed (CRLF line ends, as the upstream sent it), read off the
+    /// upstream connection as the caller reads: memory stays bounded whatever the size. A stream left part-read is
+    /// drained before the next upstream command.
+    /// </summary>
     public async ValueTask<Stream> OpenMessageAsync(MaildropMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var client = EnsureOpen();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var succeeded = false;
         try
         {
-            var stream = await client.GetStreamAsync(IndexOf(message), false, cancellationToken);
+            var stream = await EnsureOpen().RetrieveAsync(IndexOf(message) + 1, cancellationToken);
             succeeded = true;
             return stream;
         }
@@ -185,10 +177,15 @@ public sealed partial class Pop3UpstreamMaildrop(
             throw new InvalidOperationException("The upstream session is over: deletions were already committed.");
         }
 
-        var client = EnsureOpen();
-        await client.DeleteMessagesAsync(indexes, cancellationToken);
+        var connection = EnsureOpen();
+        foreach (var index in indexes)
+        {
+            await connection.DeleteAsync(index + 1, cancellationToken);
+        }
+
         _quit = true;
-        await client.DisconnectAsync(quit: true, cancellationToken);
+        await connection.QuitAsync(cancellationToken);
+
         _committed.UnionWith(indexes);
         LogCommitted(logger, indexes.Length);
     }
@@ -196,41 +193,42 @@ public sealed partial class Pop3UpstreamMaildrop(
     /// <summary>Ends the upstream session with a QUIT that deletes nothing (no DELE was sent), and waits for the upstream to hang up, so its lock is free.</summary>
     public async ValueTask DisposeAsync()
     {
-        var client = _client;
-        _client = null;
+        var connection = _connection;
+        _connection = null;
         _snapshot = null;
-        if (client is not null)
+        if (connection is not null)
         {
-            await CloseAsync(client, quit: !_quit);
+            await CloseAsync(connection, quit: !_quit);
         }
     }
 
-    private Pop3Client EnsureOpen() => _client ?? throw new InvalidOperationException("The maildrop is not open.");
+    private Pop3UpstreamConnection EnsureOpen() => _connection ?? throw new InvalidOperationException("The maildrop is not open.");
 
     private static int IndexOf(MaildropMessage message) =>
         message.Key as int? ?? throw new ArgumentException("The message was not listed by a POP3 upstream maildrop.", nameof(message));
 
-    private static bool IsInUse(Exception e) =>
-        e.Message.Contains("[IN-USE]", StringComparison.OrdinalIgnoreCase)
-        || (e is Pop3CommandException command && command.StatusText?.Contains("[IN-USE]", StringComparison.OrdinalIgnoreCase) == true);
-
-    private async Task CloseAsync(Pop3Client client, bool quit)
+    private async Task CloseAsync(Pop3UpstreamConnection? connection, bool quit)
     {
+        if (connection is null)
+        {
+            return;
+        }
+
         try
         {
-            if (client.IsConnected)
+            if (quit)
             {
                 using var limit = new CancellationTokenSource(options.Value.Timeout);
-                await client.DisconnectAsync(quit, limit.Token);
+                await connection.QuitAsync(limit.Token);
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ProtocolException or CommandException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or OperationCanceledException)
         {
             LogCloseFailed(logger, e);
         }
         finally
         {
-            client.Dispose();
+            await connection.DisposeAsync();
         }
     }
 

@@ -47,6 +47,63 @@ public sealed class Pop3UpstreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_large_message_arrives_byte_exact_and_a_top_read_in_part_leaves_the_session_in_step()
+    {
+        var large = LargeMessage(24 * 1024 * 1024);
+        _upstreamMail.Add("alice", large);
+
+        // TOP reads only the head of the upstream's RETR; the next reply must still be the next command's.
+        string[] commands = ["TOP 3 2", "RETR 1", "LIST 3"];
+        Assert.Equal(await TranscriptAsync(_upstream, commands), await TranscriptAsync(_gateway, commands));
+
+        using var client = new MailKit.Net.Pop3.Pop3Client();
+        await client.ConnectAsync("127.0.0.1", _gateway.Pop3EndPoint.Port, MailKit.Security.SecureSocketOptions.None);
+        await client.AuthenticateAsync("alice", "secret");
+        await using (var received = await client.GetStreamAsync(2))
+        {
+            var bytes = new MemoryStream();
+            await received.CopyToAsync(bytes);
+            Assert.True(large.AsSpan().SequenceEqual(bytes.ToArray()), $"{bytes.Length} bytes received for {large.Length} sent, or different bytes");
+        }
+
+        await using (var small = await client.GetStreamAsync(0))
+        {
+            Assert.Equal(First, await new StreamReader(small, Encoding.ASCII).ReadToEndAsync());
+        }
+
+        await client.DisconnectAsync(quit: true);
+    }
+
+    [Theory]
+    [InlineData("Implicit")]
+    [InlineData("StartTls")]
+    public async Task The_upstream_is_reached_over_tls(string tls)
+    {
+        using var certificates = new TestCertificates();
+        certificates.Write();
+        await using var upstream = new Pop3ServerFactory().WithInMemoryMail(_upstreamMail).WithTls(certificates);
+        var port = tls == "Implicit" ? upstream.EndPointOf("Secure").Port : upstream.Pop3EndPoint.Port;
+        await using var gateway = GatewayTo(upstream)
+            .With("Pop3:Upstream:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .With("Pop3:Upstream:Tls", tls)
+            .With("Pop3:Upstream:AcceptAnyCertificate", "true");
+
+        string[] commands = ["STAT", "UIDL", "RETR 2"];
+        Assert.Equal(await TranscriptAsync(_upstream, commands), await TranscriptAsync(gateway, commands));
+    }
+
+    [Fact]
+    public async Task An_upstream_certificate_that_is_not_trusted_makes_the_mailbox_unavailable()
+    {
+        using var certificates = new TestCertificates();
+        certificates.Write();
+        await using var upstream = new Pop3ServerFactory().WithInMemoryMail(_upstreamMail).WithTls(certificates);
+        await using var gateway = GatewayTo(upstream).With("Pop3:Upstream:Tls", "StartTls");
+
+        Assert.StartsWith("-ERR [SYS/TEMP]", await LoginReplyAsync(gateway, "alice", "secret"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Deletions_reach_the_upstream_only_at_update()
     {
         var dropped = await RawPop3Client.ConnectAsync(_gateway.Pop3EndPoint);
@@ -98,6 +155,16 @@ public sealed class Pop3UpstreamTests : IAsyncLifetime
         await client.ReadLineAsync();
         await client.CommandAsync("USER alice");
         Assert.StartsWith("-ERR [SYS/TEMP]", await client.CommandAsync("PASS secret"));
+    }
+
+    [Fact]
+    public async Task A_configured_password_with_a_line_break_is_never_sent_upstream()
+    {
+        await using var mapped = GatewayTo(_upstream).With("Pop3:Upstream:Password", "secret\r\nDELE 1\r\nQUIT");
+        Assert.StartsWith("-ERR [SYS/TEMP]", await LoginReplyAsync(mapped, "alice", "secret"), StringComparison.Ordinal);
+
+        await WaitUntilFreeAsync(_upstream);
+        Assert.Equal(2, _upstreamMail.Ids("alice").Count);
     }
 
     [Fact]
@@ -189,6 +256,24 @@ public sealed class Pop3UpstreamTests : IAsyncLifetime
     {
         public ValueTask<Pop3AuthenticationResult> AuthenticateAsync(string user, string password, Pop3ConnectionInfo connection, CancellationToken cancellationToken) =>
             ValueTask.FromResult(Pop3AuthenticationResult.Success(user));
+    }
+
+    /// <summary>CRLF lines of varied length (one far longer than any buffer), many starting with dots, so stuffing lands on every buffer boundary.</summary>
+    private static byte[] LargeMessage(int size)
+    {
+        var random = new Random(17);
+        var message = new MemoryStream(size + 200_000);
+        message.Write("Subject: large\r\nX-Test: streamed\r\n\r\n.\r\n..\r\n"u8);
+        message.Write(Encoding.ASCII.GetBytes(new string('L', 100_000) + "\r\n"));
+        while (message.Length < size)
+        {
+            var line = new string((char)('a' + random.Next(26)), random.Next(0, 200));
+            var prefix = random.Next(4) switch { 0 => ".", 1 => "..", _ => "" };
+            message.Write(Encoding.ASCII.GetBytes(prefix + line + "\r\n"));
+        }
+
+        message.Write(".end\r\n"u8);
+        return message.ToArray();
     }
 
     private static Pop3ServerFactory GatewayTo(Pop3ServerFactory upstream) =>
