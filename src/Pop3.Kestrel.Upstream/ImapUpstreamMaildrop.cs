@@ -70,22 +70,11 @@ public sealed partial class ImapUpstreamMaildrop(
 
         OpenFailureText = null;
         var login = UpstreamSignIn.LoginFor(_settings, mailbox, _credentials);
-        UpstreamCredential credential;
-        try
+        var (credential, noCredential, text) = await UpstreamSignIn.GetCredentialAsync(_credentialSource, login, _logger, cancellationToken);
+        if (credential is null)
         {
-            credential = await _credentialSource.GetCredentialAsync(login, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            LogCredentialFailed(_logger, mailbox, e);
-            return MaildropOpenStatus.Unavailable;
-        }
-
-        if (credential.Kind is UpstreamCredentialKind.Refused or UpstreamCredentialKind.Unavailable)
-        {
-            LogNoCredential(_logger, mailbox, credential.Kind, credential.Message);
-            OpenFailureText = credential.Message;
-            return credential.Kind == UpstreamCredentialKind.Refused ? MaildropOpenStatus.Refused : MaildropOpenStatus.Unavailable;
+            OpenFailureText = text;
+            return noCredential;
         }
 
         var folderName = _settings.Imap.Folder.Trim();
@@ -322,11 +311,7 @@ public sealed partial class ImapUpstreamMaildrop(
     [LoggerMessage(Level = LogLevel.Information, Message = "Upstream folder of {Mailbox} is in use by another session of this gateway")]
     private static partial void LogInUse(ILogger logger, string mailbox);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No upstream credential for {Mailbox} ({Kind}): {Reason}")]
-    private static partial void LogNoCredential(ILogger logger, string mailbox, UpstreamCredentialKind kind, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The upstream credential source failed for {Mailbox}")]
-    private static partial void LogCredentialFailed(ILogger logger, string mailbox, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The upstream {Host}:{Port} refused the client's own password for {Mailbox}: {Reply}")]
     private static partial void LogUpstreamRefused(ILogger logger, string mailbox, string host, int port, string reply);

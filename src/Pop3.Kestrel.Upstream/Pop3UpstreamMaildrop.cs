@@ -46,22 +46,11 @@ public sealed partial class Pop3UpstreamMaildrop(
         OpenFailureText = null;
         var settings = options.Value;
         var login = UpstreamSignIn.LoginFor(settings, mailbox, credentials);
-        UpstreamCredential credential;
-        try
+        var (credential, noCredential, text) = await UpstreamSignIn.GetCredentialAsync(credentialSource, login, logger, cancellationToken);
+        if (credential is null)
         {
-            credential = await credentialSource.GetCredentialAsync(login, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            LogCredentialFailed(logger, mailbox, e);
-            return MaildropOpenStatus.Unavailable;
-        }
-
-        if (credential.Kind is UpstreamCredentialKind.Refused or UpstreamCredentialKind.Unavailable)
-        {
-            LogNoCredential(logger, mailbox, credential.Kind, credential.Message);
-            OpenFailureText = credential.Message;
-            return credential.Kind == UpstreamCredentialKind.Refused ? MaildropOpenStatus.Refused : MaildropOpenStatus.Unavailable;
+            OpenFailureText = text;
+            return noCredential;
         }
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -232,11 +221,7 @@ public sealed partial class Pop3UpstreamMaildrop(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No upstream credential for {Mailbox} ({Kind}): {Reason}")]
-    private static partial void LogNoCredential(ILogger logger, string mailbox, UpstreamCredentialKind kind, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The upstream credential source failed for {Mailbox}")]
-    private static partial void LogCredentialFailed(ILogger logger, string mailbox, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The upstream {Host}:{Port} refused the client's own password for {Mailbox}: {Reply}")]
     private static partial void LogUpstreamRefused(ILogger logger, string mailbox, string host, int port, string reply);
