@@ -231,7 +231,7 @@ public sealed class DovecotServer : IAsyncDisposable
     }
 
     /// <summary>Who Dovecot accesses the mail as: this process's user, or 'mail' for root.</summary>
-    private static (int Uid, int Gid) MailUser()
+    internal static (int Uid, int Gid) MailUser()
     {
         var current = CurrentIds();
         if (current.Uid != 0)
@@ -244,7 +244,7 @@ public sealed class DovecotServer : IAsyncDisposable
         return (int.Parse(mail[2], CultureInfo.InvariantCulture), int.Parse(mail[3], CultureInfo.InvariantCulture));
     }
 
-    private static (int Uid, int Gid) CurrentIds()
+    internal static (int Uid, int Gid) CurrentIds()
     {
         var status = File.ReadAllLines("/proc/self/status");
         int Field(string name) => int.Parse(status.First(l => l.StartsWith(name, StringComparison.Ordinal)).Split('\t')[1], CultureInfo.InvariantCulture);

@@ -146,7 +146,7 @@ public sealed class DovecotOrderTests : IDisposable
         var state = Path.Combine(_home.Path, "dovecot-state");
         Directory.CreateDirectory(state);
         var log = Path.Combine(state, "dovecot.log");
-        var (uid, gid) = MailUser();
+        var (uid, gid) = DovecotServer.MailUser();
         var conf = Path.Combine(state, "dovecot.conf");
         await File.WriteAllTextAsync(conf, $"""
             base_dir = {state}/run
@@ -165,7 +165,7 @@ public sealed class DovecotOrderTests : IDisposable
             """);
 
         // Dovecot refuses to touch mail as root: then it runs as 'mail', which must own the Maildir.
-        if (uid != CurrentIds().Uid)
+        if (uid != DovecotServer.CurrentIds().Uid)
         {
             await RunAsync("chown", "-R", $"{uid}:{gid}", _home.Path);
         }
@@ -228,27 +228,6 @@ public sealed class DovecotOrderTests : IDisposable
         }
 
         return listed;
-    }
-
-    /// <summary>Who Dovecot accesses the mail as: this process's user, or 'mail' for root (which Dovecot refuses).</summary>
-    private static (int Uid, int Gid) MailUser()
-    {
-        var current = CurrentIds();
-        if (current.Uid != 0)
-        {
-            return current;
-        }
-
-        var mail = File.ReadAllLines("/etc/passwd").Select(l => l.Split(':')).FirstOrDefault(f => f[0] == "mail")
-            ?? throw new InvalidOperationException("Running as root, Dovecot needs a user to access mail as, and there is no 'mail' user.");
-        return (int.Parse(mail[2], CultureInfo.InvariantCulture), int.Parse(mail[3], CultureInfo.InvariantCulture));
-    }
-
-    private static (int Uid, int Gid) CurrentIds()
-    {
-        var status = File.ReadAllLines("/proc/self/status");
-        int Field(string name) => int.Parse(status.First(l => l.StartsWith(name, StringComparison.Ordinal)).Split('\t')[1], CultureInfo.InvariantCulture);
-        return (Field("Uid:"), Field("Gid:"));
     }
 
     private static async Task RunAsync(string program, params string[] arguments)
