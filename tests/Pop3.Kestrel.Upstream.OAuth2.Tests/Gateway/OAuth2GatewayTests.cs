@@ -12,6 +12,7 @@ namespace Pop3.Kestrel.Upstream.OAuth2.Tests.Gateway;
 /// The shipped server as a gateway in front of a real Dovecot whose oauth2 passdb validates tokens at a real OpenIddict
 /// server: clients log in to the gateway with their local password; the gateway logs in upstream with XOAUTH2.
 /// </summary>
+[Collection(SharedMeterCollection.Name)]
 [Trait("Category", "Interop")]
 public sealed class OAuth2GatewayTests : IAsyncLifetime
 {

@@ -6,6 +6,7 @@ using Pop3.Kestrel.Upstream.OAuth2.Tests.Infrastructure;
 namespace Pop3.Kestrel.Upstream.OAuth2.Tests.Tokens;
 
 /// <summary>The token source against a real OAuth 2.0 server (OpenIddict): grants, caching, rotation, refusal, storage.</summary>
+[Collection(SharedMeterCollection.Name)]
 public sealed class TokenSourceTests : IAsyncLifetime
 {
     private const string Callback = "http://127.0.0.1:9/oauth2/callback";
