@@ -9,7 +9,6 @@ WORKDIR /src
 # Project files first, so the restore layer is reused while only sources change.
 COPY Pop3.Kestrel.sln ./
 COPY src/Directory.Build.props src/PACKAGE.md src/
-COPY src/Pop3.Kestrel.Protocol/Pop3.Kestrel.Protocol.csproj src/Pop3.Kestrel.Protocol/
 COPY src/Pop3.Kestrel/Pop3.Kestrel.csproj src/Pop3.Kestrel/
 COPY src/Pop3.Kestrel.UsersFile/Pop3.Kestrel.UsersFile.csproj src/Pop3.Kestrel.UsersFile/
 COPY src/Pop3.Kestrel.Maildir/Pop3.Kestrel.Maildir.csproj src/Pop3.Kestrel.Maildir/

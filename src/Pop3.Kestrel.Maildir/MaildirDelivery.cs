@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Pop3.Kestrel.Protocol;
+using Pop3.Kestrel.Maildrops;
 
 namespace Pop3.Kestrel.Maildir;
 
@@ -43,7 +43,7 @@ public static class MaildirDelivery
 
                 // Measured from what was stored, so the name describes the file even if the source stream lied about its length.
                 stream.Position = 0;
-                pop3Size = await Pop3MessageWriter.MeasureAsync(stream, ct);
+                pop3Size = await MaildropMessage.MeasureSizeAsync(stream, ct);
 
                 // The rename below must not become visible before the bytes are on disk.
                 stream.Flush(flushToDisk: true);

@@ -1,7 +1,6 @@
 using System.IO.Enumeration;
 using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Maildrops;
-using Pop3.Kestrel.Protocol;
 
 namespace Pop3.Kestrel.Maildir;
 
@@ -325,7 +324,7 @@ internal static partial class MaildirListingReader
         {
             // The length of the file actually measured, so a file rewritten since the listing is cached correctly.
             var fileSize = stream.Length;
-            return new MaildirSizeIndex.Entry(fileSize, await Pop3MessageWriter.MeasureAsync(stream, cancellationToken));
+            return new MaildirSizeIndex.Entry(fileSize, await MaildropMessage.MeasureSizeAsync(stream, cancellationToken));
         }
     }
 

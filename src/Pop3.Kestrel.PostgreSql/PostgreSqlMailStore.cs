@@ -1,6 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
-using Pop3.Kestrel.Protocol;
+using Pop3.Kestrel.Maildrops;
 
 namespace Pop3.Kestrel.PostgreSql;
 
@@ -93,7 +93,7 @@ public sealed class PostgreSqlMailStore
             }
 
             var start = source.Position;
-            var size = await Pop3MessageWriter.MeasureAsync(source, cancellationToken);
+            var size = await MaildropMessage.MeasureSizeAsync(source, cancellationToken);
             source.Position = start;
 
             await using var command = DataSource.CreateCommand(

@@ -1,6 +1,5 @@
 using System.Text;
 using Pop3.Kestrel.Maildrops;
-using Pop3.Kestrel.Protocol;
 using Pop3.Kestrel.Sessions;
 using Xunit;
 
@@ -255,8 +254,8 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
 
         var streamed = await ReadAsync(maildrop, message);
         Assert.Equal(AsTransported(Expected(bytes)), streamed);
-        var measured = Pop3MessageWriter.Measure(streamed);
-        Assert.Equal(Pop3MessageWriter.Measure(bytes), measured);
+        var measured = MaildropMessage.MeasureSize(streamed);
+        Assert.Equal(MaildropMessage.MeasureSize(bytes), measured);
         var served = measured;
         if (message.Size is { } listed)
         {

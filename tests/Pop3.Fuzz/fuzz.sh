@@ -17,7 +17,6 @@ command -v sharpfuzz >/dev/null || { echo "sharpfuzz is missing: dotnet tool ins
 rm -rf "$out"
 dotnet publish "$here/Pop3.Fuzz.csproj" -c Release -o "$out" --nologo -v quiet
 # Only our assemblies are instrumented: coverage of the framework would drown theirs.
-sharpfuzz "$out/Pop3.Kestrel.Protocol.dll"
 sharpfuzz "$out/Pop3.Kestrel.dll"
 
 rm -rf "$here/corpus"

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
-using Pop3.Kestrel.Protocol;
+using Pop3.Kestrel.Maildrops;
 
 namespace Pop3.Kestrel.Maildir.Tests;
 
@@ -30,7 +30,7 @@ public sealed partial class MaildirDeliveryTests : IDisposable
         Assert.Equal("123456", match.Groups["micros"].Value);
         Assert.Equal(Environment.ProcessId.ToString(CultureInfo.InvariantCulture), match.Groups["pid"].Value);
         Assert.Equal(content.Length.ToString(CultureInfo.InvariantCulture), match.Groups["s"].Value);
-        Assert.Equal(Pop3MessageWriter.Measure(content).ToString(CultureInfo.InvariantCulture), match.Groups["w"].Value);
+        Assert.Equal(MaildropMessage.MeasureSize(content).ToString(CultureInfo.InvariantCulture), match.Groups["w"].Value);
         Assert.Equal(content, File.ReadAllBytes(path));
         Assert.Empty(_maildirs.FilesIn("tmp"));
     }
@@ -64,13 +64,13 @@ public sealed partial class MaildirDeliveryTests : IDisposable
             var bytes = File.ReadAllBytes(file);
             Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(path)), Path.GetFileName(file));
             Assert.EndsWith(
-                string.Create(CultureInfo.InvariantCulture, $",S={bytes.Length},W={Pop3MessageWriter.Measure(bytes)}"),
+                string.Create(CultureInfo.InvariantCulture, $",S={bytes.Length},W={MaildropMessage.MeasureSize(bytes)}"),
                 Path.GetFileName(path));
         }
 
         await using var maildrop = await _maildirs.OpenAsync();
         var sizes = (await maildrop.ListAsync(None)).Select(m => m.Size!.Value).Order();
-        Assert.Equal(corpus.Select(f => Pop3MessageWriter.Measure(File.ReadAllBytes(f))).Order(), sizes);
+        Assert.Equal(corpus.Select(f => MaildropMessage.MeasureSize(File.ReadAllBytes(f))).Order(), sizes);
 
         // Every size came from a W= field, so nothing needed measuring or caching.
         Assert.False(File.Exists(Path.Combine(_maildirs.Root(), "pop3-kestrel.sizes")));

@@ -1,6 +1,5 @@
 using System.Text;
 using Pop3.Kestrel.Maildrops;
-using Pop3.Kestrel.Protocol;
 
 namespace Pop3.Kestrel.Maildir.Tests;
 
@@ -337,7 +336,7 @@ public sealed class MaildirMaildropTests : IDisposable
             _maildirs.Put("cur", $"{1700000000 + i}.corpus{i}:2,", File.ReadAllBytes(corpus[i]));
         }
 
-        var expected = corpus.Select(f => Pop3MessageWriter.Measure(File.ReadAllBytes(f))).ToArray();
+        var expected = corpus.Select(f => MaildropMessage.MeasureSize(File.ReadAllBytes(f))).ToArray();
         for (var login = 0; login < 2; login++)
         {
             await using var maildrop = await _maildirs.OpenAsync();

@@ -118,7 +118,7 @@ public sealed class PostgreSqlStoreTests(PostgreSqlFixture fixture) : IAsyncLife
         await using var maildrop = new PostgreSqlMaildrop(Store, NullLogger<PostgreSqlMaildrop>.Instance);
         Assert.Equal(MaildropOpenStatus.Opened, await maildrop.OpenAsync("big", Timeout));
         var listed = Assert.Single(await maildrop.ListAsync(Timeout));
-        Assert.Equal(Protocol.Pop3MessageWriter.Measure(message), listed.Size);
+        Assert.Equal(MaildropMessage.MeasureSize(message), listed.Size);
         await using var stream = await maildrop.OpenMessageAsync(listed, Timeout);
         Assert.False(stream.CanSeek);
         var copy = new MemoryStream();

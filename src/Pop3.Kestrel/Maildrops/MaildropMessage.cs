@@ -1,3 +1,5 @@
+using Pop3.Kestrel.Protocol;
+
 namespace Pop3.Kestrel.Maildrops;
 
 /// <summary>One message as a backend lists it.</summary>
@@ -10,4 +12,15 @@ namespace Pop3.Kestrel.Maildrops;
 /// Null when the backend does not know it; the framework then measures the message once.
 /// </param>
 /// <param name="Key">Anything the backend wants back in <see cref="IMaildrop.OpenMessageAsync"/> (a path, a row id).</param>
-public sealed record MaildropMessage(string Id, long? Size, object? Key = null);
+public sealed record MaildropMessage(string Id, long? Size, object? Key = null)
+{
+    /// <summary>
+    /// The POP3 size of a message's raw bytes (what <see cref="Size"/> holds), measured by the rules the framework
+    /// sends it with: for a store that records sizes at delivery.
+    /// </summary>
+    public static long MeasureSize(ReadOnlySpan<byte> message) => Pop3MessageWriter.Measure(message);
+
+    /// <summary>The POP3 size of a message read to its end from <paramref name="message"/>; see <see cref="MeasureSize(ReadOnlySpan{byte})"/>.</summary>
+    public static ValueTask<long> MeasureSizeAsync(Stream message, CancellationToken cancellationToken) =>
+        Pop3MessageWriter.MeasureAsync(message, cancellationToken);
+}

@@ -1,4 +1,4 @@
-using Pop3.Kestrel.Protocol;
+using System.Globalization;
 using Pop3.Kestrel.Sessions;
 
 namespace LastCommand;
@@ -15,12 +15,12 @@ public sealed class LastCommandHandler : IPop3CommandHandler
         ArgumentNullException.ThrowIfNull(context);
         if (!arguments.IsEmpty)
         {
-            context.Write(Pop3Replies.NoArguments);
+            context.Write("-ERR This command takes no arguments\r\n"u8);
             return ValueTask.FromResult(Pop3CommandResult.Failed);
         }
 
         // The session only runs LAST after login (its registration says so), so the maildrop is open.
-        Pop3Replies.WriteLine(context.Output, "+OK "u8, context.Maildrop!.HighestRetrieved, "\r\n"u8);
+        context.WriteAscii(string.Create(CultureInfo.InvariantCulture, $"+OK {context.Maildrop!.HighestRetrieved}"));
         return ValueTask.FromResult(Pop3CommandResult.Completed);
     }
 }

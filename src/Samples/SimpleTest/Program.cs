@@ -9,6 +9,7 @@ using System.Globalization;
 using System.Text;
 using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Hosting;
+using Pop3.Kestrel.Maildrops;
 
 var started = DateTimeOffset.UtcNow.ToString("R", CultureInfo.InvariantCulture);
 var deleted = new ConcurrentDictionary<(string User, string Id), bool>();
@@ -38,7 +39,7 @@ builder.AddPop3Server()
                 deleted[(user, id)] = true;
             }
         },
-        size: (user, id) => Pop3.Kestrel.Protocol.Pop3MessageWriter.Measure(Message(user, id)));
+        size: (user, id) => MaildropMessage.MeasureSize(Message(user, id)));
 
 await builder.Build().RunAsync();
 

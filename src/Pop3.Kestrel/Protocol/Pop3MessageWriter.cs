@@ -4,7 +4,7 @@ using System.IO.Pipelines;
 namespace Pop3.Kestrel.Protocol;
 
 /// <summary>Streams a message from its store to the client as a dot-stuffed multi-line reply body.</summary>
-public static class Pop3MessageWriter
+internal static class Pop3MessageWriter
 {
     private const int ChunkSize = 64 * 1024;
 

@@ -8,7 +8,7 @@ namespace Pop3.Kestrel.Protocol;
 /// Every reply the server sends, in one place: the fixed ones as UTF-8 literals, the ones carrying numbers or ids
 /// as writers that format straight into the output without allocating.
 /// </summary>
-public static class Pop3Replies
+internal static class Pop3Replies
 {
     /// <summary>A bare success, as NOOP answers.</summary>
     public static ReadOnlySpan<byte> Ok => "+OK\r\n"u8;

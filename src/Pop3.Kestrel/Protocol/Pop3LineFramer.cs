@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Pop3.Kestrel.Protocol;
 
 /// <summary>What <see cref="Pop3LineFramer.TryReadLine"/> found.</summary>
-public enum Pop3FrameStatus : byte
+internal enum Pop3FrameStatus : byte
 {
     /// <summary>No complete line yet: read more.</summary>
     Incomplete,
@@ -21,7 +21,7 @@ public enum Pop3FrameStatus : byte
 /// client gets exactly one reply per line it sent.
 /// </summary>
 /// <remarks>A bare LF is not a line end (RFC 1939 §3: commands end in CRLF); it stays inside the line.</remarks>
-public struct Pop3LineFramer(int maxLineLength)
+internal struct Pop3LineFramer(int maxLineLength)
 {
     /// <summary>RFC 2449 §4: a command line is at most 255 octets, CRLF included.</summary>
     public const int DefaultMaxLineLength = 255;

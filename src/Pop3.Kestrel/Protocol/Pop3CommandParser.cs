@@ -4,7 +4,7 @@ using System.Buffers.Text;
 namespace Pop3.Kestrel.Protocol;
 
 /// <summary>Splits a command line into its keyword and arguments without allocating.</summary>
-public static class Pop3CommandParser
+internal static class Pop3CommandParser
 {
     // Keywords are compared as little-endian integers after folding ASCII letters to upper case.
     private const uint UpperMask = 0xDFDFDFDF;

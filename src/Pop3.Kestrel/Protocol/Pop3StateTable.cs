@@ -1,7 +1,7 @@
 namespace Pop3.Kestrel.Protocol;
 
 /// <summary>Which commands each session state accepts (RFC 1939 §4–§6, RFC 2449 §5, RFC 2595 §4, RFC 5034, RFC 6856).</summary>
-public static class Pop3StateTable
+internal static class Pop3StateTable
 {
     private static readonly Pop3Command[] Authorization =
     [

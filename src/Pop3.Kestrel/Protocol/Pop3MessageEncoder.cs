@@ -17,7 +17,7 @@ namespace Pop3.Kestrel.Protocol;
 /// stripped (an mbox "From " line stored in the message is served as part of it).
 /// With a null output the encoder only counts, which is how sizes are computed by the same rules.
 /// </remarks>
-public struct Pop3MessageEncoder
+internal struct Pop3MessageEncoder
 {
     private int _bodyLinesLeft;
     private bool _inHeaders;
