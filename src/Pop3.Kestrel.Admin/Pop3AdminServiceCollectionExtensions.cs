@@ -26,7 +26,7 @@ public static class Pop3AdminServiceCollectionExtensions
         services.AddHostedService<Pop3AdminStartupLog>();
         services.AddHealthChecks().AddCheck<Pop3ReadinessCheck>("pop3", tags: [Pop3AdminEndpoints.ReadyTag]);
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(Pop3Metrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel")
+            .AddMeter(Pop3ServerOptions.MeterName, "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
         return builder;
     }

@@ -12,7 +12,7 @@ internal sealed class MaildirMailDelivery(IOptions<MaildirOptions> options, Time
     public async Task DeliverAsync(string mailbox, Stream message, CancellationToken cancellationToken)
     {
         var path = options.Value.MaildirOf(mailbox)
-            ?? throw new Pop3DeliveryException(Pop3DeliveryFailure.MailboxUnavailable, $"'{mailbox}' cannot name a Maildir");
+            ?? throw Pop3DeliveryException.MailboxUnavailable($"'{mailbox}' cannot name a Maildir");
         try
         {
             await MaildirDelivery.DeliverAsync(path, message, time, cancellationToken);
@@ -23,7 +23,7 @@ internal sealed class MaildirMailDelivery(IOptions<MaildirOptions> options, Time
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new Pop3DeliveryException(Pop3DeliveryFailure.Temporary, e.Message, e);
+            throw Pop3DeliveryException.Temporary(e.Message, e);
         }
     }
 }

@@ -17,11 +17,11 @@ internal sealed class PostgreSqlMailDelivery(PostgreSqlMailStore store) : IPop3M
         }
         catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DiskFull or PostgresErrorCodes.ProgramLimitExceeded)
         {
-            throw new Pop3DeliveryException(Pop3DeliveryFailure.InsufficientStorage, e.MessageText, e);
+            throw Pop3DeliveryException.InsufficientStorage(e.MessageText, e);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or IOException)
         {
-            throw new Pop3DeliveryException(Pop3DeliveryFailure.Temporary, e.Message, e);
+            throw Pop3DeliveryException.Temporary(e.Message, e);
         }
     }
 }

@@ -74,7 +74,7 @@ internal sealed partial class OAuth2ConnectEndpoints : IPop3AdminEndpointSource
         var result = user.Length == 0 || password.Length == 0
             ? Pop3AuthenticationResult.Failure
             : await authenticator.AuthenticateAsync(user, password, connection, context.RequestAborted);
-        if (result.Status != Pop3AuthenticationStatus.Succeeded)
+        if (!result.Succeeded)
         {
             LogSignInFailed(logger, user, connection.RemoteAddress?.ToString());
 
@@ -85,8 +85,8 @@ internal sealed partial class OAuth2ConnectEndpoints : IPop3AdminEndpointSource
             }
 
             return SignInPage(context, antiforgery, settings, user,
-                result.Status == Pop3AuthenticationStatus.TemporaryFailure ? "Sign-in is not possible right now; please try again later." : "Wrong user name or password.",
-                result.Status == Pop3AuthenticationStatus.TemporaryFailure ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status401Unauthorized);
+                result.IsTemporaryFailure ? "Sign-in is not possible right now; please try again later." : "Wrong user name or password.",
+                result.IsTemporaryFailure ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status401Unauthorized);
         }
 
         var (authorize, error) = await endpoints.AuthorizationEndpointAsync();

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using Pop3.Kestrel.Diagnostics;
+using Pop3.Kestrel.Hosting;
 
 namespace Pop3.Kestrel.Upstream.OAuth2;
 
@@ -20,7 +20,7 @@ internal sealed class OAuth2Metrics
 
     public OAuth2Metrics(IMeterFactory meters)
     {
-        var meter = _meter = meters.Create(Pop3Metrics.MeterName);
+        var meter = _meter = meters.Create(Pop3ServerOptions.MeterName);
         _requests = meter.CreateCounter<long>("pop3.upstream.oauth2.token_requests", "{request}",
             "Token requests to the authorization server, by grant (client_credentials, refresh_token, authorization_code) and result (ok, refused, unavailable).");
         _reconnectRequired = meter.CreateCounter<long>("pop3.upstream.oauth2.reconnect_required", "{login}",

@@ -101,7 +101,7 @@ internal sealed class Pop3StoredPassword
                 context = cram.Context;
                 return true;
             case PlainSecret plain:
-                context = Pop3CramMd5Context.Compute(Encoding.UTF8.GetBytes(plain.Plaintext));
+                context = IPop3SecretProvider.ComputeCramMd5Context(Encoding.UTF8.GetBytes(plain.Plaintext));
                 return true;
             default:
                 context = default;

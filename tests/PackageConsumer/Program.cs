@@ -33,7 +33,7 @@ await app.StartAsync();
 
 try
 {
-    var endPoint = app.Services.GetRequiredService<Pop3Listeners>().EndPointOf("Default");
+    var endPoint = app.Services.GetPop3EndPoint("Default");
     using var tcp = new TcpClient();
     await tcp.ConnectAsync(endPoint);
     using var reader = new StreamReader(tcp.GetStream(), Encoding.ASCII);

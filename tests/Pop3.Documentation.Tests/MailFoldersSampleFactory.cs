@@ -27,7 +27,7 @@ public sealed class MailFoldersSampleFactory : WebApplicationFactory<Program>
         get
         {
             StartServer();
-            return Services.GetRequiredService<Pop3Listeners>().EndPointOf("Default");
+            return Services.GetPop3EndPoint("Default");
         }
     }
 

@@ -15,7 +15,7 @@ namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 /// </summary>
 internal sealed class CramMd5Scheme : PasswordScheme
 {
-    public const int ContextLength = Pop3CramMd5Context.Length;
+    public const int ContextLength = IPop3SecretProvider.CramMd5ContextLength;
 
     public override string Name => "CRAM-MD5";
 
@@ -34,7 +34,7 @@ internal sealed class CramMd5Scheme : PasswordScheme
     }
 
     public override string Hash(string password, int? rounds) =>
-        Convert.ToHexStringLower(Pop3CramMd5Context.Compute(Encoding.UTF8.GetBytes(password)));
+        Convert.ToHexStringLower(IPop3SecretProvider.ComputeCramMd5Context(Encoding.UTF8.GetBytes(password)));
 }
 
 internal sealed class CramMd5Secret(byte[] context) : StoredSecret
@@ -42,5 +42,5 @@ internal sealed class CramMd5Secret(byte[] context) : StoredSecret
     public ReadOnlyMemory<byte> Context => context;
 
     public override bool Verify(ReadOnlySpan<byte> password) =>
-        CryptographicOperations.FixedTimeEquals(Pop3CramMd5Context.Compute(password), context);
+        CryptographicOperations.FixedTimeEquals(IPop3SecretProvider.ComputeCramMd5Context(password), context);
 }

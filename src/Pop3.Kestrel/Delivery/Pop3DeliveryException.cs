@@ -1,21 +1,36 @@
 namespace Pop3.Kestrel.Delivery;
 
-/// <summary>An <see cref="IPop3MailDelivery"/> did not store the message; <see cref="Failure"/> says why.</summary>
+/// <summary>
+/// An <see cref="IPop3MailDelivery"/> did not store the message. Made by <see cref="Temporary"/>,
+/// <see cref="InsufficientStorage"/>, <see cref="MailboxUnavailable"/> or <see cref="FromIOException"/>, which decide
+/// what the sender is told and whether it tries again.
+/// </summary>
 public sealed class Pop3DeliveryException : Exception
 {
-    /// <summary>A failure of kind <paramref name="failure"/>, described by <paramref name="message"/>, caused by <paramref name="inner"/>.</summary>
-    public Pop3DeliveryException(Pop3DeliveryFailure failure, string message, Exception? inner = null)
+    internal Pop3DeliveryException(Pop3DeliveryFailure failure, string message, Exception? inner = null)
         : base(message, inner)
     {
         Failure = failure;
     }
 
     /// <summary>Why the message was not stored.</summary>
-    public Pop3DeliveryFailure Failure { get; }
+    internal Pop3DeliveryFailure Failure { get; }
+
+    /// <summary>The store could not be reached or failed; the sender tries again later (LMTP <c>451 4.3.0</c>).</summary>
+    public static Pop3DeliveryException Temporary(string message, Exception? inner = null) =>
+        new(Pop3DeliveryFailure.Temporary, message, inner);
+
+    /// <summary>The store is out of space or over quota; the sender tries again later (LMTP <c>452 4.2.2</c>).</summary>
+    public static Pop3DeliveryException InsufficientStorage(string message, Exception? inner = null) =>
+        new(Pop3DeliveryFailure.InsufficientStorage, message, inner);
+
+    /// <summary>The mailbox can never take this message, such as a name the store cannot hold (LMTP <c>550 5.1.1</c>).</summary>
+    public static Pop3DeliveryException MailboxUnavailable(string message, Exception? inner = null) =>
+        new(Pop3DeliveryFailure.MailboxUnavailable, message, inner);
 
     /// <summary>
-    /// <see cref="Pop3DeliveryFailure.InsufficientStorage"/> for a disk that is full or a quota that is exceeded (ENOSPC,
-    /// EDQUOT, or their Windows codes), otherwise <see cref="Pop3DeliveryFailure.Temporary"/>: for stores on files.
+    /// <see cref="InsufficientStorage"/> for a disk that is full or a quota that is exceeded (ENOSPC, EDQUOT, or their
+    /// Windows codes), otherwise <see cref="Temporary"/>: for stores on files.
     /// </summary>
     public static Pop3DeliveryException FromIOException(IOException exception)
     {

@@ -1,7 +1,7 @@
 namespace Pop3.Kestrel.Delivery;
 
 /// <summary>Why a delivery failed, which decides what the sender is told (and whether it tries again).</summary>
-public enum Pop3DeliveryFailure
+internal enum Pop3DeliveryFailure
 {
     /// <summary>The store could not be reached or failed; try again later (LMTP <c>451 4.3.0</c>).</summary>
     Temporary,

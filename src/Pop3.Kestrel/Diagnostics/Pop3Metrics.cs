@@ -10,10 +10,10 @@ namespace Pop3.Kestrel.Diagnostics;
 /// The server's instruments on the <c>Pop3.Kestrel</c> meter (System.Diagnostics.Metrics): any exporter that
 /// listens to the meter sees them (Prometheus on the admin listener, OTLP, dotnet-counters).
 /// </summary>
-public sealed class Pop3Metrics
+internal sealed class Pop3Metrics
 {
     /// <summary>The meter's name, for <c>AddMeter</c>.</summary>
-    public const string MeterName = "Pop3.Kestrel";
+    public const string MeterName = Hosting.Pop3ServerOptions.MeterName;
 
     private static readonly double[] LatencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 

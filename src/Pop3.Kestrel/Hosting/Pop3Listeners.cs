@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace Pop3.Kestrel.Hosting;
 
 /// <summary>The POP3 listeners the library added to Kestrel, with the addresses they are bound to once the server runs.</summary>
-public sealed class Pop3Listeners
+internal sealed class Pop3Listeners
 {
     private readonly List<(string Name, ListenOptions Options)> _listeners = [];
 

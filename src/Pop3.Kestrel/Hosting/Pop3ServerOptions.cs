@@ -6,6 +6,12 @@ public sealed class Pop3ServerOptions
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Pop3";
 
+    /// <summary>
+    /// The meter the server's instruments (<c>pop3.*</c>) are on, for <c>AddMeter</c> in OpenTelemetry or
+    /// <c>dotnet-counters</c>; a package that adds instruments of its own creates them on this meter too.
+    /// </summary>
+    public const string MeterName = "Pop3.Kestrel";
+
     /// <summary>Listeners by name, e.g. <c>Pop3:Endpoints:Default:Port</c>. None configured means one on port 110 of every address.</summary>
     public Dictionary<string, Pop3EndpointOptions> Endpoints { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

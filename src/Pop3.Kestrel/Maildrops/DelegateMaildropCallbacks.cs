@@ -11,7 +11,7 @@ namespace Pop3.Kestrel.Maildrops;
 /// Optional: the POP3 size of a message (octets with CRLF line ends, a missing final CRLF counted), or null when
 /// unknown. Without it the framework reads each message once to measure it and remembers the result.
 /// </param>
-public sealed record DelegateMaildropCallbacks(
+internal sealed record DelegateMaildropCallbacks(
     Func<string, CancellationToken, ValueTask<IEnumerable<string>>> List,
     Func<string, string, CancellationToken, ValueTask<Stream>> Retrieve,
     Func<string, IReadOnlyList<string>, CancellationToken, ValueTask> Delete,

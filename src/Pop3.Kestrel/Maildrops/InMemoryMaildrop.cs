@@ -1,7 +1,7 @@
 namespace Pop3.Kestrel.Maildrops;
 
 /// <summary>The maildrop of an <see cref="InMemoryMailStore"/>: one session per mailbox at a time.</summary>
-public sealed class InMemoryMaildrop(InMemoryMailStore store) : IMaildrop
+internal sealed class InMemoryMaildrop(InMemoryMailStore store) : IMaildrop
 {
     private InMemoryMailStore.Mailbox? _mailbox;
     private IReadOnlyList<MaildropMessage>? _snapshot;

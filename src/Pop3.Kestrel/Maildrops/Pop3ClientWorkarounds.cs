@@ -2,7 +2,7 @@ namespace Pop3.Kestrel.Maildrops;
 
 /// <summary>Dovecot's <c>pop3_client_workarounds</c> that change message bytes, opt-in (<c>Pop3:ClientWorkarounds</c>).</summary>
 [Flags]
-public enum Pop3ClientWorkarounds
+internal enum Pop3ClientWorkarounds
 {
     /// <summary>None: messages are served as stored.</summary>
     None = 0,

@@ -24,7 +24,7 @@ public sealed class ClientWorkaroundsTests
     {
         var store = new InMemoryMailStore();
         store.Add("alice", Latin1(stored));
-        await using var maildrop = new ClientWorkaroundsMaildrop(new InMemoryMaildrop(store), ClientWorkaroundsServerBuilderExtensions.Parse(names));
+        await using var maildrop = new ClientWorkaroundsMaildrop(new InMemoryMaildrop(store), ClientWorkaroundsSetting.Parse(names));
         Assert.Equal(MaildropOpenStatus.Opened, await maildrop.OpenAsync("alice", CancellationToken.None));
 
         var view = await Pop3Maildrop.LoadAsync(maildrop, "alice", new Pop3MessageSizeCache(), CancellationToken.None);
@@ -38,7 +38,7 @@ public sealed class ClientWorkaroundsTests
     [Fact]
     public void Unknown_names_stop_start_up_naming_the_key()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => ClientWorkaroundsServerBuilderExtensions.Parse("outlook-no-nuls delay-newmail"));
+        var error = Assert.Throws<InvalidOperationException>(() => ClientWorkaroundsSetting.Parse("outlook-no-nuls delay-newmail"));
         Assert.Equal("Pop3:ClientWorkarounds: unknown workaround 'delay-newmail'; known: outlook-no-nuls, oe-ns-eoh.", error.Message);
     }
 

@@ -72,15 +72,15 @@ public sealed class DelegateMaildropWithSizeConformanceTests : MaildropConforman
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddPop3Server().AddMaildrop(new DelegateMaildropCallbacks(
-            List: (user, _) => ValueTask.FromResult<IEnumerable<string>>(_store.Ids(user)),
-            Retrieve: (user, id, _) => ValueTask.FromResult<Stream>(new MemoryStream(_store.Get(user, id)!, writable: false)),
-            Delete: (user, ids, _) =>
+        services.AddPop3Server().AddMaildrop(
+            list: (user, _) => ValueTask.FromResult<IEnumerable<string>>(_store.Ids(user)),
+            retrieve: (user, id, _) => ValueTask.FromResult<Stream>(new MemoryStream(_store.Get(user, id)!, writable: false)),
+            delete: (user, ids, _) =>
             {
                 _store.Remove(user, ids);
                 return ValueTask.CompletedTask;
             },
-            Size: (user, id, _) => ValueTask.FromResult<long?>(_store.Get(user, id) is { } bytes ? Protocol.Pop3MessageWriter.Measure(bytes) : null)));
+            size: (user, id, _) => ValueTask.FromResult<long?>(_store.Get(user, id) is { } bytes ? MaildropMessage.MeasureSize(bytes) : null));
         _provider = services.BuildServiceProvider();
     }
 

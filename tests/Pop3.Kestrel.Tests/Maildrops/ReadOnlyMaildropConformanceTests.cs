@@ -8,11 +8,11 @@ using Xunit.Sdk;
 namespace Pop3.Kestrel.Tests.Maildrops;
 
 /// <summary>The in-memory store, filled before the session as a read-only fixture would be, against the read-only profile.</summary>
-public sealed class InMemoryReadOnlyConformanceTests : ReadOnlyMaildropConformanceTests<InMemoryMaildrop>
+public sealed class InMemoryReadOnlyConformanceTests : ReadOnlyMaildropConformanceTests<IMaildrop>
 {
     private readonly InMemoryMailStore _store = new();
 
-    protected override ValueTask<InMemoryMaildrop> CreateMaildropAsync() => ValueTask.FromResult(new InMemoryMaildrop(_store));
+    protected override ValueTask<IMaildrop> CreateMaildropAsync() => ValueTask.FromResult<IMaildrop>(new InMemoryMaildrop(_store));
 
     protected override ValueTask<string> PrepareMailboxAsync()
     {

@@ -48,7 +48,7 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
         get
         {
             StartServer();
-            return Services.GetRequiredService<Pop3Listeners>().EndPointOf("Default");
+            return Services.GetPop3EndPoint("Default");
         }
     }
 

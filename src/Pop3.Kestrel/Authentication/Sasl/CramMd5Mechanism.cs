@@ -19,7 +19,7 @@ namespace Pop3.Kestrel.Authentication.Sasl;
 /// </remarks>
 internal sealed partial class CramMd5Mechanism(Pop3SecretSource secrets, TimeProvider time, ILogger<CramMd5Mechanism> logger) : IPop3SaslMechanism
 {
-    private readonly byte[] _standIn = RandomNumberGenerator.GetBytes(Pop3CramMd5Context.Length);
+    private readonly byte[] _standIn = RandomNumberGenerator.GetBytes(IPop3SecretProvider.CramMd5ContextLength);
 
     private Pop3SecretSource Secrets => secrets;
 
@@ -110,7 +110,7 @@ internal sealed partial class CramMd5Mechanism(Pop3SecretSource secrets, TimePro
             var provider = mechanism.Secrets.Provider;
             ReadOnlyMemory<byte> hmac = mechanism._standIn;
             var known = false;
-            if (provider is not null && provider.TryGetCramMd5Context(user, out var stored) && stored.Length == Pop3CramMd5Context.Length)
+            if (provider is not null && provider.TryGetCramMd5Context(user, out var stored) && stored.Length == IPop3SecretProvider.CramMd5ContextLength)
             {
                 hmac = stored;
                 known = true;

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,11 +12,15 @@ using Pop3.Kestrel.Tls;
 
 namespace Pop3.Kestrel.Hosting;
 
-/// <summary>Registers the POP3 server.</summary>
+/// <summary>
+/// Registers the POP3 server (<c>AddPop3Server</c>, which returns the <see cref="Pop3ServerBuilder"/>) and the strict
+/// settings every package's options go through (<c>AddPop3Settings</c>, <c>DeclarePop3Setting</c>); tells where a
+/// listener is bound once the server runs (<c>GetPop3EndPoint</c>).
+/// </summary>
 // RS0026: the two AddPop3Server overloads extend different types (services, host builder), so the optional
 // configure callback cannot make a call ambiguous.
 #pragma warning disable RS0026
-public static class Pop3ServiceCollectionExtensions
+public static class Pop3HostingExtensions
 {
     /// <summary>
     /// Adds the POP3 server: options bound from <c>Pop3</c> and validated at start-up, Kestrel listeners
@@ -80,82 +85,62 @@ public static class Pop3ServiceCollectionExtensions
     public static Pop3ServerBuilder AddPop3Server(this IHostApplicationBuilder builder, Action<Pop3ServerOptions>? configure = null) =>
         builder.Services.AddPop3Server(configure);
 
-    /// <summary>Uses <typeparamref name="TMaildrop"/> (scoped: one per session) as the mailbox backend, replacing any other.</summary>
-    public static Pop3ServerBuilder AddMaildrop<TMaildrop>(this Pop3ServerBuilder builder)
-        where TMaildrop : class, IMaildrop
+    /// <summary>
+    /// Binds <typeparamref name="TOptions"/> from <paramref name="sectionName"/> (as <c>BindConfiguration</c> does,
+    /// reloads included) and makes every key it binds a known setting. Settings are strict: every key under <c>Pop3</c>
+    /// must be one a registered options class binds, or one declared with <see cref="DeclarePop3Setting"/>, and every
+    /// value must convert; the first options bound check the whole section and fail start-up with an
+    /// <see cref="OptionsValidationException"/> naming each unknown key (and the known key it probably meant) and each
+    /// value that does not convert (and what is accepted).
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="sectionName">The section, e.g. <c>Pop3:Maildir</c>.</param>
+    /// <returns>The options builder, to add validation.</returns>
+    public static OptionsBuilder<TOptions> AddPop3Settings<TOptions>(this IServiceCollection services, string sectionName)
+        where TOptions : class
     {
-        builder.Services.RemoveAll<IMaildrop>();
-        builder.Services.AddScoped<IMaildrop, TMaildrop>();
-        return builder;
+        ArgumentException.ThrowIfNullOrWhiteSpace(sectionName);
+        services.DeclarePop3Setting(sectionName, typeof(TOptions));
+        var options = services.AddOptions<TOptions>();
+
+        // Before the binder runs: it would throw on the first value that does not convert, and skip silently an entry
+        // of a dictionary whose value does not convert.
+        options.Configure<Pop3SettingsCheck>(static (_, check) => check.ThrowIfInvalid());
+        return options.BindConfiguration(sectionName);
     }
 
     /// <summary>
-    /// Replaces the handler of the built-in verb <typeparamref name="THandler"/> names in <see cref="IPop3CommandHandler.Command"/>;
-    /// the last one registered for a verb wins. New verbs are added with <see cref="AddCommand{THandler}"/>.
+    /// Makes <paramref name="key"/> a known setting whose value must convert to <paramref name="type"/> (a value type,
+    /// <see cref="string"/>, an enum, whose names are then the accepted values, or an options class): for keys read
+    /// straight from <c>IConfiguration</c>, or sections bound elsewhere.
     /// </summary>
-    public static Pop3ServerBuilder AddCommandHandler<THandler>(this Pop3ServerBuilder builder)
-        where THandler : class, IPop3CommandHandler
+    /// <param name="services">The application's services.</param>
+    /// <param name="key">The key, e.g. <c>Pop3:Store</c>.</param>
+    /// <param name="type">What the key's value binds to.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection DeclarePop3Setting(this IServiceCollection services, string key, Type type)
     {
-        AddBuiltIn<THandler>(builder.Services);
-        return builder;
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        ArgumentNullException.ThrowIfNull(type);
+        return services.Declare(new Pop3SettingDeclaration(key, type));
     }
 
     /// <summary>
-    /// Adds a verb of its own, executed by <typeparamref name="THandler"/> (a singleton), in <paramref name="states"/>, and
-    /// announced in CAPA as <paramref name="capability"/> where it may run (null: not announced). Built-in verbs are
-    /// replaced with <see cref="AddCommandHandler{THandler}"/> instead.
+    /// The address the POP3 listener <paramref name="name"/> (<c>Pop3:Endpoints:&lt;name&gt;</c>) is bound to: once the
+    /// server has started, with the real port even when port 0 was configured (tests, side-by-side instances).
     /// </summary>
-    /// <exception cref="ArgumentException"><paramref name="verb"/> is not 1 to 40 ASCII letters and digits, or names a built-in verb.</exception>
-    public static Pop3ServerBuilder AddCommand<THandler>(this Pop3ServerBuilder builder, string verb, Pop3CommandStates states, string? capability = null)
-        where THandler : class, IPop3CommandHandler
+    /// <exception cref="InvalidOperationException">No listener has that name, or it is not an IP listener.</exception>
+    public static IPEndPoint GetPop3EndPoint(this IServiceProvider services, string name = "Default")
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentException.ThrowIfNullOrEmpty(verb);
-        if (verb.Length > 40 || !verb.All(char.IsAsciiLetterOrDigit))
-        {
-            throw new ArgumentException($"The verb '{verb}' must be 1 to 40 ASCII letters and digits.", nameof(verb));
-        }
-
-        if (Protocol.Pop3CommandParser.Parse(System.Text.Encoding.ASCII.GetBytes(verb), out _) != Protocol.Pop3Command.Unknown)
-        {
-            throw new ArgumentException($"'{verb}' is a built-in verb: replace its handler with AddCommandHandler<T>().", nameof(verb));
-        }
-
-        if (states == 0 || (states & ~Pop3CommandStates.Any) != 0)
-        {
-            throw new ArgumentException($"'{states}' is not a set of states a verb may run in.", nameof(states));
-        }
-
-        builder.Services.TryAddSingleton<THandler>();
-        builder.Services.AddSingleton(sp => new Pop3VerbRegistration(verb, states, capability, sp.GetRequiredService<THandler>()));
-        return builder;
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetRequiredService<Pop3Listeners>().EndPointOf(name);
     }
 
-    /// <summary>Adds hooks called when a client connects and when its session ends.</summary>
-    public static Pop3ServerBuilder AddSessionHooks<THooks>(this Pop3ServerBuilder builder)
-        where THooks : class, IPop3SessionHooks
+    internal static IServiceCollection Declare(this IServiceCollection services, Pop3SettingDeclaration declaration)
     {
-        builder.Services.AddScoped<IPop3SessionHooks, THooks>();
-        return builder;
-    }
-
-    /// <summary>Makes LOGIN-DELAY and EXPIRE vary by user.</summary>
-    public static Pop3ServerBuilder AddUserPolicy<TPolicy>(this Pop3ServerBuilder builder)
-        where TPolicy : class, IPop3UserPolicy
-    {
-        builder.Services.RemoveAll<IPop3UserPolicy>();
-        builder.Services.AddSingleton<IPop3UserPolicy, TPolicy>();
-        return builder;
-    }
-
-    /// <summary>Serves mailboxes kept in memory; fill them through the <see cref="InMemoryMailStore"/> singleton.</summary>
-    public static Pop3ServerBuilder AddInMemoryMaildrop(this Pop3ServerBuilder builder, Action<InMemoryMailStore>? fill = null)
-    {
-        var store = new InMemoryMailStore();
-        fill?.Invoke(store);
-        builder.Services.RemoveAll<InMemoryMailStore>();
-        builder.Services.AddSingleton(store);
-        return builder.AddMaildrop<InMemoryMaildrop>();
+        services.TryAddSingleton<Pop3SettingsCheck>();
+        services.AddSingleton(declaration);
+        return services;
     }
 
     private static void AddBuiltIn<THandler>(IServiceCollection services)
