@@ -97,6 +97,19 @@ public sealed class AuthenticationHostingTests : IDisposable
         Assert.IsType<RejectAll>(Assert.Single(provider.GetServices<IPop3Authenticator>()));
     }
 
+    [Fact]
+    public async Task An_authenticator_that_answers_a_default_result_lets_no_one_in()
+    {
+        await using var session = new Sessions.SessionHarness(
+            fill: store => store.Add("alice", "Subject: one\r\n\r\nbody\r\n"u8.ToArray()),
+            configure: b => b.AddAuthenticator((user, password, connection, cancellationToken) => ValueTask.FromResult(default(Pop3AuthenticationResult))));
+
+        Assert.StartsWith("+OK", await session.ReadLineAsync());
+        Assert.StartsWith("+OK", await session.CommandAsync("USER alice"));
+        Assert.Equal("-ERR [AUTH] Authentication failed", await session.CommandAsync("PASS anything"));
+        Assert.StartsWith("-ERR Not allowed before login", await session.CommandAsync("STAT"));
+    }
+
     private sealed class RejectAll : IPop3Authenticator
     {
         public ValueTask<Pop3AuthenticationResult> AuthenticateAsync(string user, string password, Pop3ConnectionInfo connection, CancellationToken cancellationToken) =>
