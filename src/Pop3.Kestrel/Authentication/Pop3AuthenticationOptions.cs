@@ -108,7 +108,7 @@ public sealed class Pop3AuthenticationOptions
     public Pop3OAuthOptions OAuth { get; set; } = new();
 
     /// <summary>True if a password or bearer token may be sent over <paramref name="connection"/> as it is now.</summary>
-    public bool AllowsPlaintext(Pop3ConnectionInfo connection)
+    internal bool AllowsPlaintext(Pop3ConnectionInfo connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         return connection.IsSecure || AllowPlaintext switch

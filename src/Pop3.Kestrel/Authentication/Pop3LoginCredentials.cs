@@ -17,8 +17,8 @@ public sealed class Pop3LoginCredentials
     /// <summary>The password the client logged in with.</summary>
     public string? Password { get; private set; }
 
-    /// <summary>Records a login that the authenticator accepted.</summary>
-    public void Set(string user, string password)
+    /// <summary>Records a login that the authenticator accepted (the login paths only: read-only to backends).</summary>
+    internal void Set(string user, string password)
     {
         User = user;
         Password = password;

@@ -4,7 +4,7 @@ namespace Pop3.Kestrel.Authentication;
 /// What one step of an <see cref="IPop3SaslExchange"/> came to: made with <see cref="Challenge"/>, <see cref="Success"/>,
 /// <see cref="Failure"/>, <see cref="Malformed"/> or <see cref="TemporaryFailure"/>; the AUTH command acts on it.
 /// </summary>
-public readonly record struct Pop3SaslStep
+public readonly struct Pop3SaslStep
 {
     private Pop3SaslStep(Pop3SaslOutcome outcome, ReadOnlyMemory<byte> data = default, string? user = null, string? mailbox = null)
     {
