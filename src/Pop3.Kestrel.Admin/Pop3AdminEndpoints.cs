@@ -10,16 +10,10 @@ using Microsoft.Extensions.Options;
 
 namespace Pop3.Kestrel.Admin;
 
-/// <summary>The admin listener's endpoints; they answer only on that listener.</summary>
-public static class Pop3AdminEndpoints
+/// <summary>The admin listener's endpoints (<see cref="Pop3AdminExtensions.MapPop3Admin"/>); they answer only on that listener.</summary>
+internal static class Pop3AdminEndpoints
 {
-    /// <summary>
-    /// Maps <c>/metrics</c>, <c>/healthz</c>, <c>/readyz</c>, <c>GET /sessions</c>, <c>DELETE /sessions/{id}</c>,
-    /// <c>DELETE /users/{user}/sessions</c>, <c>GET /bans</c>, <c>DELETE /bans/{address}</c> and
-    /// <c>DELETE /users/{user}/lockout</c>, and the endpoints of every registered <see cref="IPop3AdminEndpointSource"/>.
-    /// Requests that arrive on any other listener get 404.
-    /// </summary>
-    public static WebApplication MapPop3Admin(this WebApplication app)
+    public static WebApplication Map(WebApplication app)
     {
         app.Use(async (context, next) =>
         {

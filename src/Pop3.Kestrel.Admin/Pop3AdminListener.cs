@@ -6,7 +6,7 @@ using Pop3.Kestrel.Hosting;
 namespace Pop3.Kestrel.Admin;
 
 /// <summary>The admin listener: plain HTTP/1.1 on <c>Pop3:Admin:Address</c>/<c>Port</c>, nothing else on it.</summary>
-public sealed class Pop3AdminListener
+internal sealed class Pop3AdminListener
 {
     private ListenOptions? _listen;
 

@@ -1,5 +1,6 @@
 // The README's example of the conformance kit ("Test your own maildrop"), word for word below this comment: a test
 // keeps the two equal, and xunit runs the kit's 29 checks over the synopsis's maildrop through it.
+using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Testing;
 
 public sealed class MyMaildropConformanceTests : MaildropConformanceTests
