@@ -50,7 +50,7 @@ public static class PostgreSqlPop3ServerBuilderExtensions
         services.AddSingleton<Delivery.IPop3MailDelivery, PostgreSqlMailDelivery>();
         services.RemoveAll<Authentication.IPop3LockoutStore>();
         services.AddSingleton<Authentication.IPop3LockoutStore, PostgreSqlLockoutStore>();
-        PostgreSqlGuardRegistration.AddPostgreSqlGuards(services);
+        PostgreSqlGuardRegistration.AddPostgreSqlGuards(builder);
         return builder;
     }
 
