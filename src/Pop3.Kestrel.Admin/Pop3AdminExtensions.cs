@@ -27,7 +27,7 @@ public static class Pop3AdminExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<KestrelServerOptions>, Pop3AdminKestrelSetup>());
         services.TryAddSingleton<Pop3AdminListener>();
         services.AddHostedService<Pop3AdminStartupLog>();
-        services.AddHealthChecks().AddCheck<Pop3ReadinessCheck>("pop3", tags: [Pop3AdminEndpoints.ReadyTag]);
+        services.AddHealthChecks().AddPop3Readiness(Pop3AdminEndpoints.ReadyTag);
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(Pop3Metrics.MeterName, "Microsoft.AspNetCore.Server.Kestrel")
             .AddPrometheusExporter());
