@@ -6,7 +6,7 @@ using Pop3.Kestrel.Hosting;
 namespace Pop3.Kestrel.Admin;
 
 /// <summary>The admin listener: plain HTTP/1.1 on <c>Pop3:Admin:Address</c>/<c>Port</c>, nothing else on it.</summary>
-public sealed class Pop3AdminListener
+internal sealed class Pop3AdminListener
 {
     private ListenOptions? _listen;
 
@@ -37,7 +37,7 @@ internal sealed class Pop3AdminKestrelSetup(IOptions<Pop3AdminOptions> options, 
             listener.Set(listen);
         }
 
-        if (!Pop3Listeners.TryParseAddress(admin.Address, out var address) || address.Equals(IPAddress.IPv6Any))
+        if (!Pop3AdminAddress.TryParse(admin.Address, out var address) || address.Equals(IPAddress.IPv6Any))
         {
             kestrel.ListenAnyIP(port, Configure);
         }
@@ -59,7 +59,7 @@ internal sealed class Pop3AdminOptionsValidator(IOptions<Pop3ServerOptions> pop3
             errors.Add($"Pop3:Admin:Port is {options.Port}; it must be between 0 and 65535, or not set for no admin listener.");
         }
 
-        if (!Pop3Listeners.TryParseAddress(options.Address, out _))
+        if (!Pop3AdminAddress.TryParse(options.Address, out _))
         {
             errors.Add($"Pop3:Admin:Address '{options.Address}' is not an IP address, 'localhost', '*' or 'any'.");
         }

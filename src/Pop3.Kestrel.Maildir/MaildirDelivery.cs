@@ -9,7 +9,7 @@ namespace Pop3.Kestrel.Maildir;
 /// Delivery takes no lock: a POP3 session lists a snapshot, so a message that arrives during a session
 /// waits in new/ for the next one.
 /// </remarks>
-public static class MaildirDelivery
+internal static class MaildirDelivery
 {
     private static int s_counter;
 

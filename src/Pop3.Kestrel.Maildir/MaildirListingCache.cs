@@ -17,7 +17,7 @@ namespace Pop3.Kestrel.Maildir;
 /// whatever its stamp, and that read takes from it all that still holds (<see cref="MaildirListingReader"/>), so it
 /// costs little more than one pass over cur/.
 /// </remarks>
-public sealed class MaildirListingCache
+internal sealed class MaildirListingCache
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LinkedListNode<Entry>> _byRoot = new(StringComparer.Ordinal);

@@ -27,7 +27,7 @@ namespace Pop3.Kestrel.Maildir;
 /// versions did, and what other operating systems still do.
 /// </para>
 /// </remarks>
-public sealed partial class MaildirLocks : IDisposable
+internal sealed partial class MaildirLocks : IDisposable
 {
     /// <summary>The lock file's name when <see cref="MaildirOptions.LockFile"/> is not set. A user name cannot start with '.', so no Maildir is called so.</summary>
     public const string DefaultLockFileName = ".pop3-kestrel.locks";

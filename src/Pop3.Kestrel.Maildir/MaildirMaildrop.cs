@@ -24,7 +24,7 @@ namespace Pop3.Kestrel.Maildir;
 /// <c>pop3-kestrel.sizes</c> cache, and only then by reading the message once.
 /// </para>
 /// </remarks>
-public sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, MaildirLocks locks, ILogger<MaildirMaildrop> logger) : IMaildrop
+internal sealed partial class MaildirMaildrop(IOptions<MaildirOptions> options, MaildirLocks locks, ILogger<MaildirMaildrop> logger) : IMaildrop
 {
     /// <summary>
     /// The lock file in the Maildir root of <see cref="MaildirLocking.PerMaildir"/> locking. It is never deleted:

@@ -8,7 +8,7 @@ namespace Pop3.Kestrel.PostgreSql;
 /// The PostgreSQL store as a whole: delivery into a mailbox, the readiness check and this node's mailbox leases. A
 /// singleton over one pooled <see cref="NpgsqlDataSource"/>; the sessions' <see cref="PostgreSqlMaildrop"/> share it.
 /// </summary>
-public sealed class PostgreSqlMailStore
+internal sealed class PostgreSqlMailStore
 {
     private readonly NpgsqlDataSource _readiness;
 

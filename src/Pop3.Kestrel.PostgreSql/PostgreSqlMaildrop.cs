@@ -16,7 +16,7 @@ namespace Pop3.Kestrel.PostgreSql;
 /// delivered after the listing is untouched, and only while the session's fencing token still holds the lease: a
 /// session whose lease expired and was taken by another deletes nothing.
 /// </remarks>
-public sealed partial class PostgreSqlMaildrop(PostgreSqlMailStore store, ILogger<PostgreSqlMaildrop> logger) : IMaildrop
+internal sealed partial class PostgreSqlMaildrop(PostgreSqlMailStore store, ILogger<PostgreSqlMaildrop> logger) : IMaildrop
 {
     private readonly Guid _session = Guid.NewGuid();
     private string? _mailbox;

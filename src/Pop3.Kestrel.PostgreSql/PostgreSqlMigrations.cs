@@ -13,7 +13,7 @@ namespace Pop3.Kestrel.PostgreSql;
 /// rolling upgrade; a breaking one names itself, so older servers report not ready rather than run on a schema they do
 /// not understand. Every table is keyed by the mailbox first, so a distributed PostgreSQL (Citus) can shard them by it.
 /// </remarks>
-public static class PostgreSqlMigrations
+internal static class PostgreSqlMigrations
 {
     /// <summary>The key of the advisory lock taken while migrating ("pop3mig" in ASCII).</summary>
     private const long MigrationLockKey = 0x706F70336D6967;

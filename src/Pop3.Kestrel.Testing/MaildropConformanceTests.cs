@@ -1,6 +1,5 @@
 using System.Text;
 using Pop3.Kestrel.Maildrops;
-using Pop3.Kestrel.Sessions;
 using Xunit;
 
 namespace Pop3.Kestrel.Testing;
@@ -15,11 +14,10 @@ namespace Pop3.Kestrel.Testing;
 /// <see cref="NewMailboxName"/>, fresh for each test, so the store may be shared between tests. Override
 /// <see cref="InitializeAsync"/> and <see cref="DisposeAsync"/> to set the store up and tear it down. A backend the
 /// kit cannot deliver into (read-only, or making its messages on the fly) uses
-/// <see cref="ReadOnlyMaildropConformanceTests{TMaildrop}"/> instead.
+/// <see cref="ReadOnlyMaildropConformanceTests"/> instead. The kit sees the backend only through <see cref="IMaildrop"/>,
+/// so the backend's class may stay internal to its assembly.
 /// </remarks>
-/// <typeparam name="TMaildrop">The backend under test.</typeparam>
-public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
-    where TMaildrop : IMaildrop
+public abstract class MaildropConformanceTests : IAsyncLifetime
 {
     private readonly List<IMaildrop> _created = [];
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
@@ -31,7 +29,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
     /// A new, unopened maildrop: one session's instance, as the server's DI scope would make it. Every instance a
     /// test creates must share one store, so that two of them can see each other's lock and deletions.
     /// </summary>
-    protected abstract ValueTask<TMaildrop> CreateMaildropAsync();
+    protected abstract ValueTask<IMaildrop> CreateMaildropAsync();
 
     /// <summary>Puts <paramref name="message"/> into <paramref name="mailbox"/> the way new mail arrives in this store.</summary>
     protected abstract ValueTask DeliverAsync(string mailbox, ReadOnlyMemory<byte> message);
@@ -254,8 +252,8 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
 
         var streamed = await ReadAsync(maildrop, message);
         Assert.Equal(AsTransported(Expected(bytes)), streamed);
-        var measured = MaildropMessage.MeasureSize(streamed);
-        Assert.Equal(MaildropMessage.MeasureSize(bytes), measured);
+        var measured = Pop3Wire.Measure(streamed);
+        Assert.Equal(Pop3Wire.Measure(bytes), measured);
         var served = measured;
         if (message.Size is { } listed)
         {
@@ -263,9 +261,8 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
             Assert.Equal(served, listed);
         }
 
-        // And the framework, which measures what a backend leaves unknown, serves the same number.
-        var view = await Pop3Maildrop.LoadAsync(maildrop, mailbox, new Pop3MessageSizeCache(), Timeout);
-        Assert.Equal(served, view.SizeOf(1));
+        // And what the framework serves: a ready listing's own size, or the size listed or measured.
+        Assert.Equal(served, Pop3Wire.Serve(await maildrop.ListAsync(Timeout), [streamed]).SizeOf(0));
     }
 
     // ---- Unique ids (RFC 1939 §7) ----
@@ -284,12 +281,12 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
         var listed = await maildrop.ListAsync(Timeout);
         foreach (var message in listed)
         {
-            Assert.True(Pop3Maildrop.IsValidUid(message.Id), $"'{message.Id}' is not 1-70 characters in 0x21-0x7E: the framework would serve a hash of it.");
+            Assert.True(Pop3Wire.IsValidUid(message.Id), $"'{message.Id}' is not 1-70 characters in 0x21-0x7E: the framework would serve a hash of it.");
         }
 
         Assert.Equal(listed.Count, listed.Select(m => m.Id).Distinct(StringComparer.Ordinal).Count());
-        var view = await Pop3Maildrop.LoadAsync(maildrop, mailbox, new Pop3MessageSizeCache(), Timeout);
-        Assert.Equal(listed.Select(m => m.Id), Enumerable.Range(1, view.Highest).Select(view.UidOf));
+        var served = await ServeAsync(maildrop, listed);
+        Assert.Equal(listed.Select(m => m.Id), Enumerable.Range(0, served.Count).Select(served.UidOf));
     }
 
     /// <summary>Two deliveries of the same bytes are two messages with different ids.</summary>
@@ -444,7 +441,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
     // ---- Helpers for derived classes ----
 
     /// <summary>Creates a maildrop that the kit disposes at the end of the test.</summary>
-    protected async Task<TMaildrop> CreateAsync()
+    protected async Task<IMaildrop> CreateAsync()
     {
         var maildrop = await CreateMaildropAsync();
         _created.Add(maildrop);
@@ -452,7 +449,7 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
     }
 
     /// <summary>Creates and opens a maildrop on <paramref name="mailbox"/>, asserting it opened.</summary>
-    protected async Task<TMaildrop> OpenAsync(string mailbox)
+    protected async Task<IMaildrop> OpenAsync(string mailbox)
     {
         var maildrop = await CreateAsync();
         Assert.Equal(MaildropOpenStatus.Opened, await maildrop.OpenAsync(mailbox, Timeout));
@@ -479,26 +476,18 @@ public abstract class MaildropConformanceTests<TMaildrop> : IAsyncLifetime
     /// The POP3 form of a message: a bare LF becomes CRLF, a lone CR stays, a final CRLF is added when the last line
     /// has none. Written apart from the server's encoder so that each checks the other.
     /// </summary>
-    public static byte[] Pop3Form(byte[] message)
+    protected static byte[] Pop3Form(byte[] message) => Pop3Wire.Pop3Form(message);
+
+    /// <summary>The listing the framework serves for <paramref name="listed"/>, measuring each message the backend left unsized.</summary>
+    private async Task<MaildropListing> ServeAsync(IMaildrop maildrop, IReadOnlyList<MaildropMessage> listed)
     {
-        var output = new List<byte>(message.Length + message.Length / 16 + 2);
-        for (var i = 0; i < message.Length; i++)
+        var streams = new List<byte[]>(listed.Count);
+        foreach (var message in listed)
         {
-            if (message[i] == (byte)'\n' && (i == 0 || message[i - 1] != (byte)'\r'))
-            {
-                output.Add((byte)'\r');
-            }
-
-            output.Add(message[i]);
+            streams.Add(message.Size is null ? await ReadAsync(maildrop, message) : []);
         }
 
-        if (message.Length > 0 && message[^1] != (byte)'\n')
-        {
-            output.Add((byte)'\r');
-            output.Add((byte)'\n');
-        }
-
-        return output.ToArray();
+        return Pop3Wire.Serve(listed, streams);
     }
 
     private static byte[] Shape(string shape) => shape switch

@@ -1,7 +1,4 @@
-using System.IO.Pipelines;
 using Pop3.Kestrel.Maildrops;
-using Pop3.Kestrel.Protocol;
-using Pop3.Kestrel.Sessions;
 using Xunit;
 
 namespace Pop3.Kestrel.Testing;
@@ -13,13 +10,12 @@ namespace Pop3.Kestrel.Testing;
 /// <see cref="CreateMaildropAsync"/> and <see cref="PrepareMailboxAsync"/>, and every test below runs.
 /// </summary>
 /// <remarks>
-/// A backend that can take new mail should inherit <see cref="MaildropConformanceTests{TMaildrop}"/> instead (or as
+/// A backend that can take new mail should inherit <see cref="MaildropConformanceTests"/> instead (or as
 /// well): only delivery can show that the listing is a snapshot that later mail does not change. xunit makes a new
-/// instance of the class for every test.
+/// instance of the class for every test. The kit sees the backend only through <see cref="IMaildrop"/>, so the
+/// backend's class may stay internal to its assembly.
 /// </remarks>
-/// <typeparam name="TMaildrop">The backend under test.</typeparam>
-public abstract class ReadOnlyMaildropConformanceTests<TMaildrop> : IAsyncLifetime
-    where TMaildrop : IMaildrop
+public abstract class ReadOnlyMaildropConformanceTests : IAsyncLifetime
 {
     private readonly List<IMaildrop> _created = [];
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
@@ -31,7 +27,7 @@ public abstract class ReadOnlyMaildropConformanceTests<TMaildrop> : IAsyncLifeti
     /// A new, unopened maildrop: one session's instance, as the server's DI scope would make it. Every instance a
     /// test creates must share one store, so that two of them can see each other's lock and deletions.
     /// </summary>
-    protected abstract ValueTask<TMaildrop> CreateMaildropAsync();
+    protected abstract ValueTask<IMaildrop> CreateMaildropAsync();
 
     /// <summary>
     /// The name of a mailbox that offers at least two messages and that no other test uses: the tests delete from it.
@@ -89,19 +85,24 @@ public abstract class ReadOnlyMaildropConformanceTests<TMaildrop> : IAsyncLifeti
     [Fact]
     public async Task Sizes_equal_the_octets_the_framework_sends()
     {
-        var mailbox = await PrepareMailboxAsync();
-        var maildrop = await OpenAsync(mailbox);
+        var maildrop = await OpenAsync(await PrepareMailboxAsync());
         var listed = await ListAsync(maildrop);
-        var view = await Pop3Maildrop.LoadAsync(maildrop, mailbox, new Pop3MessageSizeCache(), Timeout);
+        var streams = new List<byte[]>(listed.Count);
+        foreach (var message in listed)
+        {
+            streams.Add(await ReadAsync(maildrop, message));
+        }
+
+        var served = Pop3Wire.Serve(await ListAsync(maildrop), streams);
         for (var i = 0; i < listed.Count; i++)
         {
-            var received = await SendAsync(maildrop, listed[i]);
+            var received = Pop3Wire.Pop3Form(streams[i]);
             if (listed[i].Size is { } size)
             {
                 Assert.True(size == received.Length, $"Message '{listed[i].Id}' is listed with {size} octets; the client receives {received.Length}.");
             }
 
-            Assert.Equal(received.Length, view.SizeOf(i + 1));
+            Assert.Equal(received.Length, served.SizeOf(i));
         }
     }
 
@@ -136,17 +137,22 @@ public abstract class ReadOnlyMaildropConformanceTests<TMaildrop> : IAsyncLifeti
     [Fact]
     public async Task Ids_are_valid_unique_uidls_served_as_listed()
     {
-        var mailbox = await PrepareMailboxAsync();
-        var maildrop = await OpenAsync(mailbox);
+        var maildrop = await OpenAsync(await PrepareMailboxAsync());
         var listed = await ListAsync(maildrop);
         foreach (var message in listed)
         {
-            Assert.True(Pop3Maildrop.IsValidUid(message.Id), $"'{message.Id}' is not 1-70 characters in 0x21-0x7E: the framework would serve a hash of it.");
+            Assert.True(Pop3Wire.IsValidUid(message.Id), $"'{message.Id}' is not 1-70 characters in 0x21-0x7E: the framework would serve a hash of it.");
         }
 
         Assert.Equal(listed.Count, listed.Select(m => m.Id).Distinct(StringComparer.Ordinal).Count());
-        var view = await Pop3Maildrop.LoadAsync(maildrop, mailbox, new Pop3MessageSizeCache(), Timeout);
-        Assert.Equal(listed.Select(m => m.Id), Enumerable.Range(1, view.Highest).Select(view.UidOf));
+        var streams = new List<byte[]>(listed.Count);
+        foreach (var message in listed)
+        {
+            streams.Add(message.Size is null ? await ReadAsync(maildrop, message) : []);
+        }
+
+        var served = Pop3Wire.Serve(listed, streams);
+        Assert.Equal(listed.Select(m => m.Id), Enumerable.Range(0, served.Count).Select(served.UidOf));
     }
 
     /// <summary>The same messages are listed with the same ids, in the same order, in every session.</summary>
@@ -314,58 +320,27 @@ public abstract class ReadOnlyMaildropConformanceTests<TMaildrop> : IAsyncLifeti
 
     // ---- Helpers ----
 
-    private async Task<TMaildrop> CreateAsync()
+    private async Task<IMaildrop> CreateAsync()
     {
         var maildrop = await CreateMaildropAsync();
         _created.Add(maildrop);
         return maildrop;
     }
 
-    private async Task<TMaildrop> OpenAsync(string mailbox)
+    private async Task<IMaildrop> OpenAsync(string mailbox)
     {
         var maildrop = await CreateAsync();
         Assert.Equal(MaildropOpenStatus.Opened, await maildrop.OpenAsync(mailbox, Timeout));
         return maildrop;
     }
 
-    private async Task<IReadOnlyList<MaildropMessage>> ListAsync(TMaildrop maildrop) => await maildrop.ListAsync(Timeout);
+    private async Task<IReadOnlyList<MaildropMessage>> ListAsync(IMaildrop maildrop) => await maildrop.ListAsync(Timeout);
 
-    private async Task<byte[]> ReadAsync(TMaildrop maildrop, MaildropMessage message)
+    private async Task<byte[]> ReadAsync(IMaildrop maildrop, MaildropMessage message)
     {
         await using var stream = await maildrop.OpenMessageAsync(message, Timeout);
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy, Timeout);
         return copy.ToArray();
-    }
-
-    /// <summary>
-    /// What a client keeps of RETR: the message through the framework's writer, then the client's side of RFC 1939
-    /// §3 (the terminating line dropped, one leading dot removed from each line).
-    /// </summary>
-    private async Task<byte[]> SendAsync(TMaildrop maildrop, MaildropMessage message)
-    {
-        var wire = new MemoryStream();
-        var output = PipeWriter.Create(wire, new StreamPipeWriterOptions(leaveOpen: true));
-        await using (var stream = await maildrop.OpenMessageAsync(message, Timeout))
-        {
-            Assert.True(await Pop3MessageWriter.WriteAsync(stream, output, -1, Timeout));
-        }
-
-        await output.CompleteAsync();
-        var sent = wire.ToArray();
-        Assert.True(sent.AsSpan().EndsWith(".\r\n"u8), "The reply does not end with the terminating line.");
-        var received = new List<byte>(sent.Length);
-        var atLineStart = true;
-        foreach (var octet in sent.AsSpan(0, sent.Length - 3))
-        {
-            if (!(atLineStart && octet == (byte)'.'))
-            {
-                received.Add(octet);
-            }
-
-            atLineStart = octet == (byte)'\n';
-        }
-
-        return [.. received];
     }
 }

@@ -26,7 +26,7 @@ namespace Pop3.Kestrel.Upstream;
 /// lower-case hex digits each, so it is stable across sessions, and a mailbox that Dovecot served over POP3 keeps its
 /// UIDLs. IMAP cannot carry NUL (RFC 3501 §4.3): what the upstream sends instead (Dovecot: 0x80) is what the client gets.
 /// </remarks>
-public sealed partial class ImapUpstreamMaildrop(
+internal sealed partial class ImapUpstreamMaildrop(
     IOptions<UpstreamOptions> options,
     IUpstreamCredentialSource credentialSource,
     ILogger<ImapUpstreamMaildrop> logger,

@@ -12,7 +12,7 @@ namespace Pop3.Kestrel.Upstream;
 /// deletions are sent as DELE only at our UPDATE, followed by the upstream's QUIT, so the upstream commits exactly
 /// when we do. A session that ends without UPDATE sends no DELE at all.
 /// </summary>
-public sealed partial class Pop3UpstreamMaildrop(
+internal sealed partial class Pop3UpstreamMaildrop(
     IOptions<UpstreamOptions> options,
     IUpstreamCredentialSource credentialSource,
     ILogger<Pop3UpstreamMaildrop> logger,

@@ -18,16 +18,16 @@ public sealed class UpstreamCredential
     }
 
     /// <summary>What this credential holds.</summary>
-    public UpstreamCredentialKind Kind { get; }
+    internal UpstreamCredentialKind Kind { get; }
 
     /// <summary>The password, for <see cref="UpstreamCredentialKind.Password"/>.</summary>
-    public string? Password { get; }
+    internal string? Password { get; }
 
     /// <summary>The mechanism, for <see cref="UpstreamCredentialKind.Sasl"/>. Used for one authentication only.</summary>
-    public SaslMechanism? Mechanism { get; }
+    internal SaslMechanism? Mechanism { get; }
 
     /// <summary>The text the client reads after <c>-ERR [AUTH]</c> or <c>-ERR [SYS/TEMP]</c>, for a failure.</summary>
-    public string? Message { get; }
+    internal string? Message { get; }
 
     /// <summary>Log in upstream as <see cref="UpstreamLogin.UpstreamUser"/> with <paramref name="password"/>.</summary>
     public static UpstreamCredential FromPassword(string password)

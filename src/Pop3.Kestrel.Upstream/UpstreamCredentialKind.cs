@@ -1,7 +1,7 @@
 namespace Pop3.Kestrel.Upstream;
 
 /// <summary>What an <see cref="UpstreamCredential"/> holds.</summary>
-public enum UpstreamCredentialKind
+internal enum UpstreamCredentialKind
 {
     /// <summary>A password for the upstream login (<see cref="UpstreamCredential.Password"/>).</summary>
     Password,

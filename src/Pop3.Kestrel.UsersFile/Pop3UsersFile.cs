@@ -14,7 +14,7 @@ namespace Pop3.Kestrel.UsersFile;
 /// and skipped: the other users still work. Of a repeated user the first line counts, as in Dovecot.
 /// </summary>
 /// <remarks>Immutable: a reload makes a new instance.</remarks>
-public sealed class Pop3UsersFile
+internal sealed class Pop3UsersFile
 {
     private readonly FrozenDictionary<string, Pop3UsersFileEntry> _users;
 

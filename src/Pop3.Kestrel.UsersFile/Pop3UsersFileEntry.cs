@@ -6,7 +6,7 @@ namespace Pop3.Kestrel.UsersFile;
 /// One user of a <see cref="Pop3UsersFile"/>: a line <c>user:{SCHEME}secret:uid:gid:gecos:home:shell:extra_fields</c>.
 /// Only the user and the password are used to log in; the other fields are kept as written for later use.
 /// </summary>
-public sealed class Pop3UsersFileEntry
+internal sealed class Pop3UsersFileEntry
 {
     internal Pop3UsersFileEntry(
         string user,

@@ -58,7 +58,7 @@ try
     Expect(await Command("QUIT"), "+OK");
 
     using var http = new HttpClient();
-    var health = await http.GetStringAsync($"http://{app.Services.GetRequiredService<Pop3AdminListener>().EndPoint}/healthz");
+    var health = await http.GetStringAsync($"http://{app.Services.GetPop3AdminEndPoint()}/healthz");
     Expect(health, "Healthy");
     Console.WriteLine("consumer: served a session from the packages and /healthz answered");
     return 0;

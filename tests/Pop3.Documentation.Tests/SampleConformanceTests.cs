@@ -10,10 +10,10 @@ namespace Pop3.Documentation.Tests;
 
 /// <summary>The README synopsis's maildrop against the read-only profile: mail some other program left in the folders.</summary>
 public sealed class MailFoldersReadOnlyConformanceTests(MailFoldersSampleFactory server)
-    : ReadOnlyMaildropConformanceTests<MyMaildrop>, IClassFixture<MailFoldersSampleFactory>
+    : ReadOnlyMaildropConformanceTests, IClassFixture<MailFoldersSampleFactory>
 {
-    protected override ValueTask<MyMaildrop> CreateMaildropAsync() =>
-        ValueTask.FromResult((MyMaildrop)server.Services.CreateScope().ServiceProvider.GetRequiredService<IMaildrop>());
+    protected override ValueTask<IMaildrop> CreateMaildropAsync() =>
+        ValueTask.FromResult<IMaildrop>((MyMaildrop)server.Services.CreateScope().ServiceProvider.GetRequiredService<IMaildrop>());
 
     protected override async ValueTask<string> PrepareMailboxAsync()
     {
@@ -28,7 +28,7 @@ public sealed class MailFoldersReadOnlyConformanceTests(MailFoldersSampleFactory
 
 /// <summary>The SimpleTest sample (Net::Server::POP3's simpletest.pl: three messages made on the fly per user) against the read-only profile.</summary>
 public sealed class SimpleTestConformanceTests(SimpleTestConformanceTests.Server server)
-    : ReadOnlyMaildropConformanceTests<IMaildrop>, IClassFixture<SimpleTestConformanceTests.Server>
+    : ReadOnlyMaildropConformanceTests, IClassFixture<SimpleTestConformanceTests.Server>
 {
     protected override ValueTask<IMaildrop> CreateMaildropAsync() =>
         ValueTask.FromResult(server.Services.CreateScope().ServiceProvider.GetRequiredService<IMaildrop>());

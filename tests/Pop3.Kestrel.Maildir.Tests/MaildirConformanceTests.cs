@@ -1,13 +1,14 @@
+using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Testing;
 
 namespace Pop3.Kestrel.Maildir.Tests;
 
 /// <summary>The Maildir store against the maildrop contract, with mail delivered as an MTA does (tmp/, then new/).</summary>
-public sealed class MaildirConformanceTests : MaildropConformanceTests<MaildirMaildrop>
+public sealed class MaildirConformanceTests : MaildropConformanceTests
 {
     private readonly TempMaildirs _maildirs = new();
 
-    protected override ValueTask<MaildirMaildrop> CreateMaildropAsync() => ValueTask.FromResult(_maildirs.CreateMaildrop());
+    protected override ValueTask<IMaildrop> CreateMaildropAsync() => ValueTask.FromResult<IMaildrop>(_maildirs.CreateMaildrop());
 
     protected override async ValueTask DeliverAsync(string mailbox, ReadOnlyMemory<byte> message)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Testing;
 
 namespace Pop3.Kestrel.PostgreSql.Tests;
@@ -8,7 +9,7 @@ namespace Pop3.Kestrel.PostgreSql.Tests;
 [Collection(PostgreSqlCollection.Name)]
 [Trait("Category", "Interop")]
 [Trait("Category", "PostgreSql")]
-public sealed class PostgreSqlConformanceTests(PostgreSqlFixture database) : MaildropConformanceTests<PostgreSqlMaildrop>
+public sealed class PostgreSqlConformanceTests(PostgreSqlFixture database) : MaildropConformanceTests
 {
     private NpgsqlDataSource? _dataSource;
     private PostgreSqlMailStore? _store;
@@ -26,8 +27,8 @@ public sealed class PostgreSqlConformanceTests(PostgreSqlFixture database) : Mai
         await _dataSource!.DisposeAsync();
     }
 
-    protected override ValueTask<PostgreSqlMaildrop> CreateMaildropAsync() =>
-        ValueTask.FromResult(new PostgreSqlMaildrop(_store!, NullLogger<PostgreSqlMaildrop>.Instance));
+    protected override ValueTask<IMaildrop> CreateMaildropAsync() =>
+        ValueTask.FromResult<IMaildrop>(new PostgreSqlMaildrop(_store!, NullLogger<PostgreSqlMaildrop>.Instance));
 
     protected override async ValueTask DeliverAsync(string mailbox, ReadOnlyMemory<byte> message)
     {

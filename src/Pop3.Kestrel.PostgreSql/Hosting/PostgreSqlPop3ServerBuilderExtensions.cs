@@ -16,7 +16,7 @@ public static class PostgreSqlPop3ServerBuilderExtensions
     /// Serves mailboxes from PostgreSQL (section <c>Pop3:PostgreSql</c>, see <see cref="PostgreSqlStoreOptions"/>),
     /// replacing any maildrop registered before. Mailboxes are held by renewed leases, the schema is migrated at start-up
     /// unless <c>MigrateOnStart</c> is off, and the admin listener's <c>/readyz</c> asks the database over a connection
-    /// budget of its own (<see cref="PostgreSqlMailStore.CheckReadyAsync"/>). Address bans, users' familiar addresses,
+    /// budget of its own. Address bans, users' familiar addresses,
     /// the guess counters and the LOGIN-DELAY history are kept in the same database, so every node enforces the same
     /// limits.
     /// </summary>
@@ -50,8 +50,29 @@ public static class PostgreSqlPop3ServerBuilderExtensions
         services.AddSingleton<Delivery.IPop3MailDelivery, PostgreSqlMailDelivery>();
         services.RemoveAll<Authentication.IPop3LockoutStore>();
         services.AddSingleton<Authentication.IPop3LockoutStore, PostgreSqlLockoutStore>();
-        PostgreSqlGuardRegistration.AddPostgreSqlGuards(services);
+        PostgreSqlGuardRegistration.AddPostgreSqlGuards(builder);
         return builder;
+    }
+
+    /// <summary>
+    /// Applies the store's pending schema migrations, for a host that runs them as a deployment step
+    /// (<c>MigrateOnStart</c> off); safe while other nodes serve. Returns how many were applied.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The schema is newer than this version and not compatible with it.</exception>
+    public static Task<int> MigratePostgreSqlAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetRequiredService<PostgreSqlMailStore>().MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether the database's schema is one this version can serve, and the reason (its version, or what to run or
+    /// upgrade), as readiness reports it.
+    /// </summary>
+    public static Task<(bool Supported, string Reason)> CheckPostgreSqlSchemaAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return PostgreSqlMigrations.CheckSchemaAsync(services.GetRequiredService<PostgreSqlMailStore>().DataSource, cancellationToken);
     }
 }
 

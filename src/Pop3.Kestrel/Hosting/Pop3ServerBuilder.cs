@@ -155,6 +155,19 @@ public sealed class Pop3ServerBuilder(IServiceCollection services)
         where T : class, IPop3LockoutStore =>
         Replace<IPop3LockoutStore, T>();
 
+    /// <summary>
+    /// Counts guesses in <typeparamref name="T"/> (a singleton) instead of this node's memory, so that bans,
+    /// lockouts and the per user+address limit hold for every node that uses the same store.
+    /// </summary>
+    public Pop3ServerBuilder AddGuessStore<T>()
+        where T : class, IPop3GuessStore
+    {
+        Replace<IPop3GuessStore, T>();
+        Services.RemoveAll<IPop3GuessCounters>();
+        Services.AddSingleton<IPop3GuessCounters, Pop3StoredGuessCounters>();
+        return this;
+    }
+
     /// <summary>Makes LOGIN-DELAY and EXPIRE vary by user, replacing any policy registered before.</summary>
     public Pop3ServerBuilder AddUserPolicy<TPolicy>()
         where TPolicy : class, IPop3UserPolicy =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.PostgreSql;
 using Pop3.Server.Stores;
 
@@ -55,14 +56,13 @@ internal static class MigrateCommand
 
             try
             {
-                var store = host.Services.GetRequiredService<PostgreSqlMailStore>();
                 if (!check)
                 {
-                    var applied = await store.MigrateAsync(CancellationToken.None);
+                    var applied = await host.Services.MigratePostgreSqlAsync();
                     await output.WriteLineAsync($"migrate: {applied} migration(s) applied");
                 }
 
-                var (supported, reason) = await PostgreSqlMigrations.CheckSchemaAsync(store.DataSource, CancellationToken.None);
+                var (supported, reason) = await host.Services.CheckPostgreSqlSchemaAsync();
                 await output.WriteLineAsync($"migrate: {reason}; this server supports {PostgreSqlMigrations.Oldest} to {PostgreSqlMigrations.Latest}" +
                     (supported ? "" : " (not supported)"));
                 return supported ? SysExits.Ok : SysExits.TempFail;

@@ -158,7 +158,7 @@ internal static partial class StartupFailure
             }
         }
 
-        if (services.GetService<Pop3AdminListener>()?.EndPoint is { } admin)
+        if (services.GetPop3AdminEndPoint() is { } admin)
         {
             yield return ($"{Pop3AdminOptions.SectionName}:Port {admin.Port} ({admin.Address})", admin);
         }

@@ -104,7 +104,7 @@ public sealed class PostgreSqlGuessCountersTests(PostgreSqlFixture fixture) : IA
         Assert.Equal(Pop3GuessRefusal.None, (await dead.TryBeginAsync(Address, "alice", false, Timeout)).Refusal);
         Assert.Equal(Pop3GuessRefusal.AddressBanned, (await alive.TryBeginAsync(Address, "bob", false, Timeout)).Refusal);
 
-        _time.Advance(PostgreSqlGuessCounters.Hold);
+        _time.Advance(PostgreSqlGuessStore.Hold);
         Assert.Equal(Pop3GuessRefusal.None, (await alive.TryBeginAsync(Address, "bob", false, Timeout)).Refusal);
     }
 
@@ -143,12 +143,13 @@ public sealed class PostgreSqlGuessCountersTests(PostgreSqlFixture fixture) : IA
         Assert.Equal(0L, await ScalarAsync("SELECT count(*) FROM pop3_guess_windows"));
     }
 
-    private PostgreSqlGuessCounters Node(Pop3AuthenticationOptions options)
+    // One node: the store in the database, seen through the counters the login guard uses.
+    private Pop3StoredGuessCounters Node(Pop3AuthenticationOptions options)
     {
         var dataSource = NpgsqlDataSource.Create(_connectionString);
         _dataSources.Add(dataSource);
         var settings = Options.Create(options);
-        return new PostgreSqlGuessCounters(new PostgreSqlMailStore(dataSource), new Pop3LoginThrottle(settings, _time), settings, _time);
+        return new Pop3StoredGuessCounters(new PostgreSqlGuessStore(new PostgreSqlMailStore(dataSource), settings, _time), new Pop3LoginThrottle(settings, _time));
     }
 
     private async Task<object?> ScalarAsync(string sql)

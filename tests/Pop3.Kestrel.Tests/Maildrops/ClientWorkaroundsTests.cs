@@ -59,7 +59,7 @@ public sealed class ClientWorkaroundsTests
 }
 
 /// <summary>The in-memory store behind oe-ns-eoh still keeps the maildrop contract (sizes left to the framework).</summary>
-public sealed class ClientWorkaroundsConformanceTests : MaildropConformanceTests<IMaildrop>
+public sealed class ClientWorkaroundsConformanceTests : MaildropConformanceTests
 {
     private readonly InMemoryMailStore _store = new();
 

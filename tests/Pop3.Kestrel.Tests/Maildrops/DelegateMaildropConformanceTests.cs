@@ -6,7 +6,7 @@ using Pop3.Kestrel.Testing;
 namespace Pop3.Kestrel.Tests.Maildrops;
 
 /// <summary>The delegate backend, registered with the synchronous one-call overload, against the maildrop contract.</summary>
-public sealed class DelegateMaildropConformanceTests : MaildropConformanceTests<IMaildrop>, IDisposable
+public sealed class DelegateMaildropConformanceTests : MaildropConformanceTests, IDisposable
 {
     private readonly Dictionary<string, List<(string Id, byte[] Bytes)>> _mail = new(StringComparer.Ordinal);
     private readonly ServiceProvider _provider;
@@ -63,7 +63,7 @@ public sealed class DelegateMaildropConformanceTests : MaildropConformanceTests<
 }
 
 /// <summary>The delegate backend with a size callback that knows every size, so the framework measures nothing.</summary>
-public sealed class DelegateMaildropWithSizeConformanceTests : MaildropConformanceTests<IMaildrop>, IDisposable
+public sealed class DelegateMaildropWithSizeConformanceTests : MaildropConformanceTests, IDisposable
 {
     private readonly InMemoryMailStore _store = new();
     private readonly ServiceProvider _provider;

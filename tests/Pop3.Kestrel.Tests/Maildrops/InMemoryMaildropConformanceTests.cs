@@ -4,7 +4,7 @@ using Pop3.Kestrel.Testing;
 namespace Pop3.Kestrel.Tests.Maildrops;
 
 /// <summary>The in-memory store against the maildrop contract.</summary>
-public sealed class InMemoryMaildropConformanceTests : MaildropConformanceTests<IMaildrop>
+public sealed class InMemoryMaildropConformanceTests : MaildropConformanceTests
 {
     private readonly InMemoryMailStore _store = new();
 

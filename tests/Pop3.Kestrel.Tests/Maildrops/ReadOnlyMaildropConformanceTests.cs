@@ -8,7 +8,7 @@ using Xunit.Sdk;
 namespace Pop3.Kestrel.Tests.Maildrops;
 
 /// <summary>The in-memory store, filled before the session as a read-only fixture would be, against the read-only profile.</summary>
-public sealed class InMemoryReadOnlyConformanceTests : ReadOnlyMaildropConformanceTests<IMaildrop>
+public sealed class InMemoryReadOnlyConformanceTests : ReadOnlyMaildropConformanceTests
 {
     private readonly InMemoryMailStore _store = new();
 
@@ -68,7 +68,7 @@ public sealed class ReadOnlyProfileFaultTests
         await kit.InitializeAsync();
         try
         {
-            var method = typeof(ReadOnlyMaildropConformanceTests<GeneratedMaildrop>).GetMethod(check, BindingFlags.Public | BindingFlags.Instance)
+            var method = typeof(ReadOnlyMaildropConformanceTests).GetMethod(check, BindingFlags.Public | BindingFlags.Instance)
                 ?? throw new ArgumentException($"No check named {check}.", nameof(check));
             await (Task)method.Invoke(kit, null)!;
         }
@@ -79,9 +79,9 @@ public sealed class ReadOnlyProfileFaultTests
     }
 
     // Not public: xunit must not run the profile over it on its own.
-    private sealed class GeneratedProfile(Generator generator) : ReadOnlyMaildropConformanceTests<GeneratedMaildrop>
+    private sealed class GeneratedProfile(Generator generator) : ReadOnlyMaildropConformanceTests
     {
-        protected override ValueTask<GeneratedMaildrop> CreateMaildropAsync() => ValueTask.FromResult(new GeneratedMaildrop(generator));
+        protected override ValueTask<IMaildrop> CreateMaildropAsync() => ValueTask.FromResult<IMaildrop>(new GeneratedMaildrop(generator));
 
         protected override ValueTask<string> PrepareMailboxAsync() => ValueTask.FromResult("u" + Guid.NewGuid().ToString("N")[..16]);
     }

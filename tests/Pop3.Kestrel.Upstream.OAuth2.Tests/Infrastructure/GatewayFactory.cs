@@ -57,7 +57,7 @@ internal sealed class GatewayFactory : WebApplicationFactory<Program>
         get
         {
             StartServer();
-            return new Uri($"http://{Services.GetRequiredService<Pop3AdminListener>().EndPoint}/");
+            return new Uri($"http://{Services.GetPop3AdminEndPoint()}/");
         }
     }
 

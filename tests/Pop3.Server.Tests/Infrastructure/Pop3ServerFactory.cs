@@ -68,7 +68,7 @@ public class Pop3ServerFactory : WebApplicationFactory<Program>
     public HttpClient CreateAdminClient()
     {
         StartServer();
-        var admin = Services.GetRequiredService<Pop3.Kestrel.Admin.Pop3AdminListener>().EndPoint
+        var admin = Pop3.Kestrel.Admin.Pop3AdminExtensions.GetPop3AdminEndPoint(Services)
             ?? throw new InvalidOperationException("No admin listener (Pop3:Admin:Port is not set).");
         return new HttpClient { BaseAddress = new Uri($"http://{admin}/") };
     }

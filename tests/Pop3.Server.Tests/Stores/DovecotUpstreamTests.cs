@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
+using Pop3.Kestrel.Maildrops;
 using Pop3.Kestrel.Testing;
 using Pop3.Kestrel.Upstream;
 using Pop3.Server.Tests.Infrastructure;
@@ -394,7 +395,7 @@ public sealed class DovecotUpstreamTests : IAsyncLifetime
 
 /// <summary>The IMAP upstream backend against the maildrop contract, on a real Dovecot (any user, password "pw").</summary>
 [Trait("Category", "Interop")]
-public sealed class ImapUpstreamConformanceTests : MaildropConformanceTests<ImapUpstreamMaildrop>
+public sealed class ImapUpstreamConformanceTests : MaildropConformanceTests
 {
     private readonly UpstreamMailboxLocks _locks = new();
     private DovecotServer _dovecot = null!;
@@ -422,12 +423,12 @@ public sealed class ImapUpstreamConformanceTests : MaildropConformanceTests<Imap
         await _dovecot.DisposeAsync();
     }
 
-    protected override ValueTask<ImapUpstreamMaildrop> CreateMaildropAsync()
+    protected override ValueTask<IMaildrop> CreateMaildropAsync()
     {
         var credentials = new Pop3LoginCredentials();
         credentials.Set("ignored", "pw");
         var options = Options.Create(new UpstreamOptions { Protocol = UpstreamProtocol.Imap, Host = "127.0.0.1", Port = _dovecot.ImapEndPoint.Port });
-        return ValueTask.FromResult(new ImapUpstreamMaildrop(options, new ConfiguredUpstreamCredentialSource(options), NullLogger<ImapUpstreamMaildrop>.Instance, credentials) { Locks = _locks });
+        return ValueTask.FromResult<IMaildrop>(new ImapUpstreamMaildrop(options, new ConfiguredUpstreamCredentialSource(options), NullLogger<ImapUpstreamMaildrop>.Instance, credentials) { Locks = _locks });
     }
 
     protected override ValueTask DeliverAsync(string mailbox, ReadOnlyMemory<byte> message)

@@ -323,7 +323,7 @@ public sealed class Pop3UpstreamTests : IAsyncLifetime
 }
 
 /// <summary>The POP3 upstream backend against the maildrop contract, relaying to a second instance of this server.</summary>
-public sealed class Pop3UpstreamConformanceTests : MaildropConformanceTests<Pop3UpstreamMaildrop>
+public sealed class Pop3UpstreamConformanceTests : MaildropConformanceTests
 {
     private readonly InMemoryMailStore _upstreamMail = new();
     private readonly Pop3ServerFactory _upstream;
@@ -346,12 +346,12 @@ public sealed class Pop3UpstreamConformanceTests : MaildropConformanceTests<Pop3
         await _upstream.DisposeAsync();
     }
 
-    protected override ValueTask<Pop3UpstreamMaildrop> CreateMaildropAsync()
+    protected override ValueTask<IMaildrop> CreateMaildropAsync()
     {
         var credentials = new Pop3LoginCredentials();
         credentials.Set("ignored", AnyUserWithPassword.Password);
         var options = Options.Create(new UpstreamOptions { Host = "127.0.0.1", Port = _upstream.Pop3EndPoint.Port });
-        return ValueTask.FromResult(new Pop3UpstreamMaildrop(options, new ConfiguredUpstreamCredentialSource(options), NullLogger<Pop3UpstreamMaildrop>.Instance, credentials));
+        return ValueTask.FromResult<IMaildrop>(new Pop3UpstreamMaildrop(options, new ConfiguredUpstreamCredentialSource(options), NullLogger<Pop3UpstreamMaildrop>.Instance, credentials));
     }
 
     protected override ValueTask DeliverAsync(string mailbox, ReadOnlyMemory<byte> message)

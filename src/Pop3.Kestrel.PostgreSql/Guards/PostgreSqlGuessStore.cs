@@ -13,8 +13,8 @@ namespace Pop3.Kestrel.PostgreSql;
 /// guesses in flight on any node are counted before another is allowed. Rows expire with their windows; expired ones
 /// are purged by whichever node next asks, at most once a minute, a bounded batch at a time.
 /// </summary>
-internal sealed class PostgreSqlGuessCounters(PostgreSqlMailStore store, Pop3LoginThrottle throttle, IOptions<Pop3AuthenticationOptions> options, TimeProvider time)
-    : IPop3GuessCounters
+internal sealed class PostgreSqlGuessStore(PostgreSqlMailStore store, IOptions<Pop3AuthenticationOptions> options, TimeProvider time)
+    : IPop3GuessStore
 {
     /// <summary>How long a place held by a guess being checked lasts, should its node never give it back.</summary>
     internal static readonly TimeSpan Hold = TimeSpan.FromMinutes(5);
@@ -26,7 +26,7 @@ internal sealed class PostgreSqlGuessCounters(PostgreSqlMailStore store, Pop3Log
     private readonly Pop3AuthenticationOptions _options = options.Value;
     private long _nextPurgeTicks;
 
-    public async ValueTask<Pop3GuessStart> TryBeginAsync(string address, string? user, bool familiar, CancellationToken cancellationToken)
+    public async ValueTask<Pop3GuessVerdict> TryBeginAsync(string address, string? user, bool familiar, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var batch = store.DataSource.CreateBatch();
@@ -51,17 +51,16 @@ internal sealed class PostgreSqlGuessCounters(PostgreSqlMailStore store, Pop3Log
         var verdict = (short)(await batch.ExecuteScalarAsync(cancellationToken))!;
         return verdict switch
         {
-            0 => new Pop3GuessStart(new Pop3GuessTicket(address, user, null, null, null), Pop3GuessRefusal.None),
-            1 => new Pop3GuessStart(null, Pop3GuessRefusal.AddressBanned),
-            2 => new Pop3GuessStart(null, Pop3GuessRefusal.UserLockedOut),
-            _ => new Pop3GuessStart(null, Pop3GuessRefusal.UserAddressLimit),
+            0 => Pop3GuessVerdict.Allowed,
+            1 => Pop3GuessVerdict.AddressBanned,
+            2 => Pop3GuessVerdict.UserLockedOut,
+            _ => Pop3GuessVerdict.UserAddressLimit,
         };
     }
 
-    public async ValueTask<Pop3GuessFailure> FailAsync(Pop3GuessTicket? ticket, string address, string? user, CancellationToken cancellationToken)
+    public async ValueTask<(int AddressFailures, int UserFailures, DateTimeOffset? LockedOutUntil)> FailAsync(bool held, string address, string? user, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var held = ticket?.Release() ?? false;
         await using var command = store.DataSource.CreateCommand(
             """
             SELECT address_failures, user_failures, locked_out_until
@@ -88,28 +87,20 @@ internal sealed class PostgreSqlGuessCounters(PostgreSqlMailStore store, Pop3Log
         var addressFailures = reader.GetInt32(0);
         var userFailures = reader.GetInt32(1);
         DateTimeOffset? lockedOutUntil = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2);
-
-        // Every node reading a count at the limit may start the ban; the store keeps one per address.
-        var ban = throttle.StartBanIfDue(address, addressFailures);
-        return new Pop3GuessFailure(throttle.DelayAfter(addressFailures), addressFailures, ban, userFailures, lockedOutUntil);
+        return (addressFailures, userFailures, lockedOutUntil);
     }
 
-    public async ValueTask EndAsync(Pop3GuessTicket ticket, CancellationToken cancellationToken)
+    public async ValueTask EndAsync(string address, string? user, CancellationToken cancellationToken)
     {
-        if (!ticket.Release())
-        {
-            return;
-        }
-
         await using var command = store.DataSource.CreateCommand(
             "SELECT pop3_guess_end(@now, @address, @address_window, @user, @user_window, @pair, @pair_window)");
         var p = command.Parameters;
         p.AddWithValue("now", time.GetUtcNow());
-        p.AddWithValue("address", ticket.Address);
+        p.AddWithValue("address", address);
         p.AddWithValue("address_window", _options.BanDuration);
-        AddText(p, "user", ticket.User);
+        AddText(p, "user", user);
         p.AddWithValue("user_window", _options.LockoutDuration);
-        AddText(p, "pair", PairKey(ticket.User, ticket.Address));
+        AddText(p, "pair", PairKey(user, address));
         p.AddWithValue("pair_window", _options.LockoutDuration);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -125,10 +116,7 @@ internal sealed class PostgreSqlGuessCounters(PostgreSqlMailStore store, Pop3Log
         pairs.Parameters.AddWithValue("prefix", user + "\n");
         batch.BatchCommands.Add(locked);
         batch.BatchCommands.Add(pairs);
-        var wasLocked = await batch.ExecuteScalarAsync(cancellationToken) is true;
-
-        // This node's own windows too, in case it counted in memory before the store was configured.
-        return throttle.Unlock(user) | wasLocked;
+        return await batch.ExecuteScalarAsync(cancellationToken) is true;
     }
 
     public async ValueTask ForgetAddressAsync(string address, CancellationToken cancellationToken)
