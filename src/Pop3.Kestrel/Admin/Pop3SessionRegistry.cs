@@ -95,10 +95,10 @@ internal sealed class Pop3ActiveSession : IDisposable
     public Pop3SessionState State => _session.Context?.State ?? Pop3SessionState.Authorization;
 
     /// <summary>Message octets sent so far (RETR and TOP).</summary>
-    public long BytesSent => _session.Context is { } context ? context.RetrievedBytes + context.ToppedBytes : 0;
+    public long BytesSent => _session.Context?.Counters.SentBytes ?? 0;
 
     /// <summary>Commands received so far.</summary>
-    public int Commands => _session.Context?.Commands ?? 0;
+    public int Commands => _session.Context?.Counters.Commands ?? 0;
 
     /// <summary>True once an administrator kicked the session.</summary>
     public bool IsKicked => _kicked;

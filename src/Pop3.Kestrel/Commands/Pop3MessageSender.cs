@@ -47,12 +47,12 @@ internal sealed class Pop3MessageSender(ILogger<Pop3MessageSender> logger)
 
             // A RETR is tracked while it is sent, so the session can tell how far a transfer cut short got.
             var transfer = size >= 0 ? new Pop3MessageTransfer(message, number, size) : null;
-            context.Transfer = transfer;
+            context.Counters.Transfer = transfer;
             try
             {
                 if (await Pop3MessageWriter.WriteAsync(transfer ?? message, context.Output, bodyLines, cancellationToken))
                 {
-                    context.Transfer = null;
+                    context.Counters.Transfer = null;
                     return Pop3CommandResult.Completed;
                 }
 

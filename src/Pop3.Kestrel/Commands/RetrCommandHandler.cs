@@ -19,8 +19,7 @@ internal sealed class RetrCommandHandler(Pop3MessageSender sender) : IPop3Comman
         var result = await sender.SendAsync(context, number, bodyLines: -1, size, cancellationToken);
         if (result == Pop3CommandResult.Completed)
         {
-            context.Retrieved++;
-            context.RetrievedBytes += size;
+            context.Counters.MessageRetrieved(size);
             context.Maildrop.Retrieved(number);
         }
 

@@ -33,7 +33,7 @@ internal sealed class TopCommandHandler(Pop3MessageSender sender) : IPop3Command
         var result = await sender.SendAsync(context, number, bodyLines, size: -1, cancellationToken);
         if (result == Pop3CommandResult.Completed)
         {
-            context.Topped++;
+            context.Counters.TopSent();
         }
 
         return result;

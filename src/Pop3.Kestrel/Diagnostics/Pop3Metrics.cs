@@ -53,15 +53,16 @@ internal sealed class Pop3Metrics
     }
 
     /// <summary>
-    /// One client line was handled: <paramref name="command"/> is null for a SASL continuation line,
-    /// <paramref name="mechanism"/> is set when the line finished or failed a login.
+    /// One client line was handled: <paramref name="verb"/> is the verb's name (a fixed string per registered verb, or
+    /// "unknown"), null for a line not counted as a command (a SASL continuation); <paramref name="mechanism"/> is set
+    /// when the line finished or failed a login.
     /// </summary>
-    internal void LineCompleted(Pop3Command? command, string? mechanism, Pop3CommandResult result, TimeSpan elapsed, long messageBytes)
+    internal void LineCompleted(Pop3Command? command, string? verb, string? mechanism, Pop3CommandResult result, TimeSpan elapsed, long messageBytes)
     {
         var failed = result == Pop3CommandResult.Failed;
-        if (command is { } verb)
+        if (verb is not null)
         {
-            _commands.Add(1, new("pop3.command", CommandName(verb)), new("pop3.result", failed ? "failed" : "ok"));
+            _commands.Add(1, new("pop3.command", verb), new("pop3.result", failed ? "failed" : "ok"));
         }
 
         if (messageBytes > 0)
@@ -132,14 +133,4 @@ internal sealed class Pop3Metrics
         Pop3SessionEnd.Evicted => "evicted",
         _ => "error",
     };
-
-    // Fixed strings: a tag value per verb, never text from the client.
-    private static string CommandName(Pop3Command command) => command switch
-    {
-        Pop3Command.Unknown => "unknown",
-        _ => CommandNames.TryGetValue(command, out var name) ? name : "other",
-    };
-
-    private static readonly Dictionary<Pop3Command, string> CommandNames =
-        Enum.GetValues<Pop3Command>().ToDictionary(c => c, c => c.ToString().ToUpperInvariant());
 }

@@ -34,7 +34,7 @@ internal sealed class LmtpConnectionHandler(
             var end = LmtpSessionEnd.Dropped;
             try
             {
-                end = await session.RunAsync(connection.Transport, lifetime.ApplicationStopping);
+                end = await session.RunAsync(connection.Transport, lifetime.ApplicationStopping, connection.ConnectionClosed);
             }
             catch (Exception e) when (e is ConnectionResetException or OperationCanceledException or IOException)
             {

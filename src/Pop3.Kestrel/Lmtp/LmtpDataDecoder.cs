@@ -29,81 +29,28 @@ internal struct LmtpDataDecoder
         int i = 0, w = 0;
         while (i < input.Length)
         {
-            switch (_state)
+            if (_state != State.Text)
             {
-                case State.Text:
-                    var rest = input[i..];
-                    var cr = rest.IndexOf((byte)'\r');
-                    if (cr < 0)
-                    {
-                        rest.CopyTo(output[w..]);
-                        w += rest.Length;
-                        i = input.Length;
-                    }
-                    else
-                    {
-                        rest[..(cr + 1)].CopyTo(output[w..]);
-                        w += cr + 1;
-                        i += cr + 1;
-                        _state = State.Cr;
-                    }
+                if (AtLineEdge(input[i], output, ref i, ref w))
+                {
+                    consumed = i;
+                    written = w;
+                    return true;
+                }
 
-                    break;
+                continue;
+            }
 
-                case State.Cr:
-                    if (input[i] == (byte)'\n')
-                    {
-                        output[w++] = (byte)'\n';
-                        i++;
-                        _state = State.LineStart;
-                    }
-                    else
-                    {
-                        _state = State.Text;
-                    }
-
-                    break;
-
-                case State.LineStart:
-                    if (input[i] == (byte)'.')
-                    {
-                        i++;
-                        _state = State.Dot;
-                    }
-                    else
-                    {
-                        _state = State.Text;
-                    }
-
-                    break;
-
-                case State.Dot:
-                    // The leading period is dropped whatever follows; what follows is data.
-                    if (input[i] == (byte)'\r')
-                    {
-                        i++;
-                        _state = State.DotCr;
-                    }
-                    else
-                    {
-                        _state = State.Text;
-                    }
-
-                    break;
-
-                case State.DotCr:
-                    if (input[i] == (byte)'\n')
-                    {
-                        consumed = i + 1;
-                        written = w;
-                        _state = State.LineStart;
-                        return true;
-                    }
-
-                    // "." CR then not LF: the period goes, the CR stays.
-                    output[w++] = (byte)'\r';
-                    _state = State.Cr;
-                    break;
+            // Inside a line everything up to the next CR is data: copied in one go.
+            var rest = input[i..];
+            var cr = rest.IndexOf((byte)'\r');
+            var take = cr < 0 ? rest.Length : cr + 1;
+            rest[..take].CopyTo(output[w..]);
+            w += take;
+            i += take;
+            if (cr >= 0)
+            {
+                _state = State.Cr;
             }
         }
 
@@ -114,4 +61,59 @@ internal struct LmtpDataDecoder
 
     /// <summary>Forgets a message cut off part-way, for the next one.</summary>
     public void Reset() => _state = State.LineStart;
+
+    /// <summary>One byte after a CR, at a line's start or after its leading period; true if it was the LF of the end-of-data line.</summary>
+    private bool AtLineEdge(byte b, Span<byte> output, ref int i, ref int w)
+    {
+        switch (_state)
+        {
+            case State.Cr:
+                if (b == (byte)'\n')
+                {
+                    output[w++] = b;
+                    i++;
+                    _state = State.LineStart;
+                    return false;
+                }
+
+                break;
+
+            case State.LineStart:
+                if (b == (byte)'.')
+                {
+                    i++;
+                    _state = State.Dot;
+                    return false;
+                }
+
+                break;
+
+            case State.Dot:
+                // The leading period is dropped whatever follows; what follows is data.
+                if (b == (byte)'\r')
+                {
+                    i++;
+                    _state = State.DotCr;
+                    return false;
+                }
+
+                break;
+
+            default:
+                if (b == (byte)'\n')
+                {
+                    i++;
+                    _state = State.LineStart;
+                    return true;
+                }
+
+                // "." CR then not LF: the period goes, the CR stays.
+                output[w++] = (byte)'\r';
+                _state = State.Cr;
+                return false;
+        }
+
+        _state = State.Text;
+        return false;
+    }
 }

@@ -40,6 +40,13 @@ internal sealed class LmtpOptionsValidator : IValidateOptions<Pop3LmtpOptions>
             errors.Add($"{Section}:HostName '{options.HostName}' must be a host name: printable ASCII without spaces, at most 255 characters.");
         }
 
+        CheckEndpoints(options, errors);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckEndpoints(Pop3LmtpOptions options, List<string> errors)
+    {
+        const string Section = Pop3LmtpOptions.SectionName;
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (endpointName, endpoint) in options.Endpoints)
         {
@@ -71,7 +78,5 @@ internal sealed class LmtpOptionsValidator : IValidateOptions<Pop3LmtpOptions>
                 errors.Add($"{key}:Port {endpoint.Port} clashes with {Section}:Endpoints:{seen[place]}.");
             }
         }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

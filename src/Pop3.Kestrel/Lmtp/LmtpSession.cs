@@ -1,16 +1,15 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Delivery;
 
 namespace Pop3.Kestrel.Lmtp;
 
 /// <summary>
-/// One LMTP conversation (RFC 2033) over a duplex pipe: every complete command in the buffer is executed in order and
-/// the replies flushed together (PIPELINING), message data is dot-unstuffed as it arrives into a bounded spool, and
-/// after the final dot each accepted recipient gets its own copy and its own reply, 250 only once the store says the
-/// copy is durable. Knows nothing of Kestrel.
+/// One LMTP conversation (RFC 2033) over a duplex pipe: every complete command in the buffer is executed in order by
+/// its verb's handler (<see cref="LmtpCommandTable"/>) and the replies flushed together (PIPELINING); message data is
+/// dot-unstuffed as it arrives into a bounded spool (<see cref="LmtpMessageReceiver"/>), and after the final dot each
+/// accepted recipient gets its own copy and its own reply (<see cref="LmtpMessageDelivery"/>). Knows nothing of Kestrel.
 /// </summary>
 internal sealed class LmtpSession(
     Pop3LmtpOptions options,
@@ -21,35 +20,26 @@ internal sealed class LmtpSession(
     ILogger logger,
     LmtpMetrics? metrics = null) : IAsyncDisposable
 {
-    private readonly LmtpSpool _spool = new(options.SpoolMemoryLimit);
-    private readonly List<Recipient> _recipients = [];
+    private readonly LmtpMessageReceiver _message = new(options.SpoolMemoryLimit, options.MaxMessageSize);
     private readonly byte[] _line = new byte[LmtpLineFramer.MaxLineLength];
-    private readonly byte[] _scratch = new byte[16 * 1024];
-    private LmtpDataDecoder _decoder;
+    private LmtpSessionContext? _context;
     private bool _discarding;
-    private bool _greeted;
-    private bool _hasSender;
-    private bool _receiving;
-    private long _size;
     private int _errors;
-    private int _messages;
-    private int _delivered;
-    private int _refused;
 
-    private readonly record struct Recipient(string Mailbox, string Address);
+    /// <summary>What the session did, for its summary line.</summary>
+    public (int Messages, int Delivered, int Refused) Counts =>
+        _context is { } context ? (context.Messages, context.Delivered, context.Refused) : default;
 
-    private enum Step
-    {
-        Continue,
-        Close,
-        LookUp,
-    }
-
-    /// <summary>Greets, then serves commands until QUIT, the client leaving, a timeout or <paramref name="stopping"/>.</summary>
-    public async Task<LmtpSessionEnd> RunAsync(IDuplexPipe transport, CancellationToken stopping)
+    /// <summary>
+    /// Greets, then serves commands until QUIT, the client leaving, a timeout or <paramref name="stopping"/>, which ends
+    /// the wait for the next command but not a command in progress. <paramref name="closed"/> fires when the connection
+    /// is gone; handlers and deliveries get it as their token.
+    /// </summary>
+    public async Task<LmtpSessionEnd> RunAsync(IDuplexPipe transport, CancellationToken stopping, CancellationToken closed = default)
     {
         var input = transport.Input;
         var output = transport.Output;
+        var context = _context = new LmtpSessionContext(options, replies, users, delivery, time, logger, metrics, _message, output);
         output.Write(replies.Greeting);
         if ((await output.FlushAsync(stopping)).IsCompleted)
         {
@@ -57,7 +47,7 @@ internal sealed class LmtpSession(
         }
 
         // One timer for the whole session, re-armed for each read; a shutdown fires it too.
-        using var timeout = new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, time);
+        using var timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         using var shutdown = stopping.Register(static state => ((CancellationTokenSource)state!).Cancel(), timeout);
         while (true)
         {
@@ -66,7 +56,7 @@ internal sealed class LmtpSession(
             {
                 timeout.CancelAfter(options.CommandTimeout);
                 result = await input.ReadAsync(timeout.Token);
-                timeout.CancelAfter(System.Threading.Timeout.InfiniteTimeSpan);
+                timeout.CancelAfter(Timeout.InfiniteTimeSpan);
             }
             catch (OperationCanceledException)
             {
@@ -76,15 +66,16 @@ internal sealed class LmtpSession(
                 return end;
             }
 
-            var (rest, close) = await ProcessAsync(result.Buffer, output, stopping);
-            if (close is { } closed)
+            var (rest, close) = await ExecuteBatchAsync(context, result.Buffer, closed);
+            if (close is { } closing)
             {
                 await FlushQuietlyAsync(output);
-                return closed;
+                return closing;
             }
 
+            // Not cut by a shutdown: the replies of commands that ran (a delivery's 250) still go out.
             input.AdvanceTo(rest.Start, rest.End);
-            if (output.UnflushedBytes > 0 && (await output.FlushAsync(stopping)).IsCompleted)
+            if (output.UnflushedBytes > 0 && (await output.FlushAsync(closed)).IsCompleted)
             {
                 return LmtpSessionEnd.Dropped;
             }
@@ -96,21 +87,24 @@ internal sealed class LmtpSession(
         }
     }
 
+    public ValueTask DisposeAsync() => _message.DisposeAsync();
+
     /// <summary>Executes everything complete in <paramref name="buffer"/>; returns what is left, and how the session ends if it does.</summary>
-    private async ValueTask<(ReadOnlySequence<byte> Remaining, LmtpSessionEnd? End)> ProcessAsync(ReadOnlySequence<byte> buffer, PipeWriter output, CancellationToken cancellationToken)
+    private async ValueTask<(ReadOnlySequence<byte> Remaining, LmtpSessionEnd? End)> ExecuteBatchAsync(
+        LmtpSessionContext context, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
         while (true)
         {
-            if (_receiving)
+            if (context.Receiving)
             {
-                var (ended, rest) = await ReceiveAsync(buffer, cancellationToken);
+                var (ended, rest) = await _message.ReceiveAsync(buffer, cancellationToken);
                 buffer = rest;
                 if (!ended)
                 {
                     return (buffer, null);
                 }
 
-                await FinishMessageAsync(output, cancellationToken);
+                await LmtpMessageDelivery.FinishAsync(context, cancellationToken);
                 continue;
             }
 
@@ -120,343 +114,46 @@ internal sealed class LmtpSession(
                 return (buffer, null);
             }
 
-            Step step;
-            string? user = null, address = null;
-            if (frame == LmtpFrame.TooLong)
+            var result = frame == LmtpFrame.TooLong
+                ? LineTooLong(context)
+                : await ExecuteAsync(context, line, cancellationToken);
+            if (Apply(context, result) is { } end)
             {
-                step = Refuse(output, LmtpReplies.LineTooLong);
-            }
-            else
-            {
-                line.CopyTo(_line);
-                step = Execute(_line.AsSpan(0, (int)line.Length), output, out user, out address);
-            }
-
-            if (step == Step.Close)
-            {
-                return (buffer, _errors >= options.MaxErrors ? LmtpSessionEnd.TooManyErrors : LmtpSessionEnd.Quit);
-            }
-
-            if (step == Step.LookUp)
-            {
-                await AddRecipientAsync(user!, address!, output, cancellationToken);
+                return (buffer, end);
             }
         }
     }
 
-    private Step Execute(ReadOnlySpan<byte> line, PipeWriter output, out string? user, out string? address)
+    private ValueTask<LmtpCommandResult> ExecuteAsync(LmtpSessionContext context, in ReadOnlySequence<byte> line, CancellationToken cancellationToken)
     {
-        user = address = null;
-        var command = LmtpCommandParser.Parse(line, out var arguments);
-        switch (command)
+        var length = (int)line.Length;
+        line.CopyTo(_line);
+        var command = LmtpCommandParser.Parse(_line.AsSpan(0, length), out var arguments);
+        return LmtpCommandTable.Find(command).ExecuteAsync(context, _line.AsMemory(length - arguments.Length, arguments.Length), cancellationToken);
+    }
+
+    private static LmtpCommandResult LineTooLong(LmtpSessionContext context)
+    {
+        context.Write(LmtpReplies.LineTooLong);
+        return LmtpCommandResult.Error;
+    }
+
+    /// <summary>The one place a result changes the session: the error count, and whether it ends.</summary>
+    private LmtpSessionEnd? Apply(LmtpSessionContext context, LmtpCommandResult result)
+    {
+        switch (result)
         {
-            case LmtpCommand.Lhlo:
-                if (arguments.Trim((byte)' ').IsEmpty)
-                {
-                    return Refuse(output, LmtpReplies.LhloSyntax);
-                }
-
-                ResetTransaction();
-                _greeted = true;
-                return Accept(output, replies.Lhlo);
-
-            case LmtpCommand.Mail:
-                return Mail(arguments, output);
-
-            case LmtpCommand.Rcpt:
-                return Rcpt(arguments, output, out user, out address);
-
-            case LmtpCommand.Data:
-                if (!arguments.IsEmpty)
-                {
-                    return Refuse(output, LmtpReplies.NoArguments);
-                }
-
-                if (!_hasSender)
-                {
-                    return Refuse(output, _greeted ? LmtpReplies.MailFirst : LmtpReplies.LhloFirst);
-                }
-
-                if (_recipients.Count == 0)
-                {
-                    // RFC 2033 §4.2: DATA without a successful RCPT is refused with 503.
-                    return Refuse(output, LmtpReplies.NoRecipients);
-                }
-
-                _receiving = true;
-                _decoder.Reset();
-                _size = 0;
-                _messages++;
-                return Accept(output, LmtpReplies.StartData);
-
-            case LmtpCommand.Rset:
-                if (!arguments.IsEmpty)
-                {
-                    return Refuse(output, LmtpReplies.NoArguments);
-                }
-
-                ResetTransaction();
-                return Accept(output, LmtpReplies.Ok);
-
-            case LmtpCommand.Noop:
-                return Accept(output, LmtpReplies.Ok);
-
-            case LmtpCommand.Vrfy:
-                return Accept(output, LmtpReplies.Vrfy);
-
-            case LmtpCommand.Quit:
-                output.Write(replies.Closing);
-                return Step.Close;
-
-            case LmtpCommand.Helo:
-                return Refuse(output, LmtpReplies.UseLhlo);
-
-            case LmtpCommand.NotImplemented:
-                return Refuse(output, LmtpReplies.NotImplemented);
-
+            case LmtpCommandResult.Quit:
+                return LmtpSessionEnd.Quit;
+            case LmtpCommandResult.Error when ++_errors >= options.MaxErrors:
+                context.Write(replies.TooManyErrors);
+                return LmtpSessionEnd.TooManyErrors;
+            case LmtpCommandResult.Error:
+                return null;
             default:
-                return Refuse(output, LmtpReplies.Unrecognized);
+                _errors = 0;
+                return null;
         }
-    }
-
-    private Step Mail(ReadOnlySpan<byte> arguments, PipeWriter output)
-    {
-        if (!_greeted)
-        {
-            return Refuse(output, LmtpReplies.LhloFirst);
-        }
-
-        if (_hasSender)
-        {
-            return Refuse(output, LmtpReplies.NestedMail);
-        }
-
-        if (!LmtpCommandParser.TrySplitPath(arguments, "FROM:"u8, out var path, out var parameters))
-        {
-            return Refuse(output, LmtpReplies.MailSyntax);
-        }
-
-        // The null reverse-path <> is how bounces arrive.
-        if (!path.IsEmpty && !LmtpCommandParser.TrySplitMailbox(path, out _, out _))
-        {
-            return Refuse(output, LmtpReplies.BadSender);
-        }
-
-        switch (LmtpCommandParser.ParseMailParameters(parameters, out var declaredSize))
-        {
-            case LmtpCommandParser.MailParameters.Malformed:
-                return Refuse(output, LmtpReplies.MailSyntax);
-            case LmtpCommandParser.MailParameters.Unsupported:
-                return Refuse(output, LmtpReplies.UnsupportedParameter);
-        }
-
-        if (declaredSize > options.MaxMessageSize)
-        {
-            // RFC 1870 §6.1: refused at once, before any data is sent.
-            logger.TooBig(declaredSize, options.MaxMessageSize);
-            return Accept(output, LmtpReplies.TooBig);
-        }
-
-        _hasSender = true;
-        return Accept(output, LmtpReplies.SenderOk);
-    }
-
-    private Step Rcpt(ReadOnlySpan<byte> arguments, PipeWriter output, out string? user, out string? address)
-    {
-        user = address = null;
-        if (!_hasSender)
-        {
-            return Refuse(output, _greeted ? LmtpReplies.MailFirst : LmtpReplies.LhloFirst);
-        }
-
-        if (!LmtpCommandParser.TrySplitPath(arguments, "TO:"u8, out var path, out var parameters))
-        {
-            return Refuse(output, LmtpReplies.RcptSyntax);
-        }
-
-        if (!parameters.IsEmpty)
-        {
-            return Refuse(output, LmtpReplies.UnsupportedParameter);
-        }
-
-        if (!LmtpCommandParser.TrySplitMailbox(path, out var localPart, out var domain))
-        {
-            return Refuse(output, LmtpReplies.BadRecipient);
-        }
-
-        if (_recipients.Count >= options.MaxRecipients)
-        {
-            metrics?.RecipientRefused("too_many");
-            return Accept(output, LmtpReplies.TooManyRecipients);
-        }
-
-        user = LmtpCommandParser.UserOf(localPart, domain, options.RecipientMapping);
-        address = Encoding.UTF8.GetString(path);
-        return Step.LookUp;
-    }
-
-    private async ValueTask AddRecipientAsync(string user, string address, PipeWriter output, CancellationToken cancellationToken)
-    {
-        string? mailbox;
-        try
-        {
-            mailbox = await users.FindMailboxAsync(user, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LookupFailed(address, e);
-            metrics?.RecipientRefused("lookup_failed");
-            Accept(output, LmtpReplies.LookupFailed);
-            return;
-        }
-
-        if (mailbox is null)
-        {
-            logger.UnknownRecipient(address, user);
-            metrics?.RecipientRefused("unknown_user");
-            _refused++;
-            Accept(output, LmtpReplies.NoSuchUser);
-            return;
-        }
-
-        _recipients.Add(new Recipient(mailbox, address));
-        Accept(output, LmtpReplies.RecipientOk);
-    }
-
-    /// <summary>Unstuffs message data into the spool; true once the final dot was seen.</summary>
-    private async ValueTask<(bool Ended, ReadOnlySequence<byte> Remaining)> ReceiveAsync(ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
-    {
-        while (!buffer.IsEmpty)
-        {
-            var segment = buffer.First;
-            var room = _scratch.Length - 1;
-            var chunk = segment.Length > room ? segment[..room] : segment;
-            var ended = _decoder.Decode(chunk.Span, _scratch, out var consumed, out var written);
-            buffer = buffer.Slice(consumed);
-            if (written > 0)
-            {
-                await StoreAsync(written, cancellationToken);
-            }
-
-            if (ended)
-            {
-                return (true, buffer);
-            }
-        }
-
-        return (false, buffer);
-    }
-
-    private async ValueTask StoreAsync(int written, CancellationToken cancellationToken)
-    {
-        var wasTooBig = _size > options.MaxMessageSize;
-        _size += written;
-        if (_size > options.MaxMessageSize)
-        {
-            // Read to the final dot but keep nothing: the message will be refused.
-            if (!wasTooBig)
-            {
-                await _spool.ResetAsync();
-            }
-
-            return;
-        }
-
-        await _spool.WriteAsync(_scratch.AsMemory(0, written), cancellationToken);
-    }
-
-    /// <summary>After the final dot: one reply per accepted recipient, in RCPT order (RFC 2033 §4.2).</summary>
-    private async ValueTask FinishMessageAsync(PipeWriter output, CancellationToken cancellationToken)
-    {
-        _receiving = false;
-        if (_size > options.MaxMessageSize)
-        {
-            logger.TooBig(_size, options.MaxMessageSize);
-            foreach (var _ in _recipients)
-            {
-                metrics?.NotDelivered("too_big");
-                output.Write(LmtpReplies.TooBig);
-            }
-        }
-        else
-        {
-            foreach (var recipient in _recipients)
-            {
-                await DeliverAsync(recipient, output, cancellationToken);
-            }
-        }
-
-        ResetTransaction();
-        await _spool.ResetAsync();
-    }
-
-    private async ValueTask DeliverAsync(Recipient recipient, PipeWriter output, CancellationToken cancellationToken)
-    {
-        var started = time.GetTimestamp();
-        try
-        {
-            var message = await _spool.RewindAsync(cancellationToken);
-            await delivery.DeliverAsync(recipient.Mailbox, message, cancellationToken);
-        }
-        catch (Pop3DeliveryException e)
-        {
-            logger.DeliveryFailed(recipient.Mailbox, e.Failure, e.Message);
-            metrics?.NotDelivered(LmtpMetrics.ResultOf(e.Failure));
-            output.Write(e.Failure switch
-            {
-                Pop3DeliveryFailure.InsufficientStorage => LmtpReplies.InsufficientStorage,
-                Pop3DeliveryFailure.MailboxUnavailable => LmtpReplies.MailboxUnavailable,
-                _ => LmtpReplies.TemporaryFailure,
-            });
-            return;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.DeliveryCrashed(recipient.Mailbox, e);
-            metrics?.NotDelivered("temporary_failure");
-            output.Write(LmtpReplies.TemporaryFailure);
-            return;
-        }
-
-        var elapsed = time.GetElapsedTime(started);
-        _delivered++;
-        metrics?.Delivered(_size, elapsed);
-        logger.Delivered(_size, recipient.Mailbox, recipient.Address, (long)elapsed.TotalMilliseconds);
-        output.Write(LmtpReplies.DeliveredStart);
-        WriteAddress(output, recipient.Address);
-        output.Write(LmtpReplies.DeliveredEnd);
-    }
-
-    private static void WriteAddress(PipeWriter output, string address)
-    {
-        // Came from a command line of at most 512 octets, so it fits one span.
-        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(address.Length));
-        output.Advance(Encoding.UTF8.GetBytes(address, span));
-    }
-
-    private void ResetTransaction()
-    {
-        _hasSender = false;
-        _recipients.Clear();
-    }
-
-    private Step Accept(PipeWriter output, ReadOnlySpan<byte> reply)
-    {
-        _errors = 0;
-        output.Write(reply);
-        return Step.Continue;
-    }
-
-    private Step Refuse(PipeWriter output, ReadOnlySpan<byte> reply)
-    {
-        output.Write(reply);
-        if (++_errors < options.MaxErrors)
-        {
-            return Step.Continue;
-        }
-
-        output.Write(replies.TooManyErrors);
-        return Step.Close;
     }
 
     private static async ValueTask FlushQuietlyAsync(PipeWriter output)
@@ -470,9 +167,4 @@ internal sealed class LmtpSession(
             // The client is gone; it hears nothing more.
         }
     }
-
-    /// <summary>What the session did, for its summary line.</summary>
-    public (int Messages, int Delivered, int Refused) Counts => (_messages, _delivered, _refused);
-
-    public ValueTask DisposeAsync() => _spool.DisposeAsync();
 }

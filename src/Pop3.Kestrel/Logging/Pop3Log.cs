@@ -16,10 +16,10 @@ internal static partial class Pop3Log
         int retrieved, long retrievedBytes, int deleted, long deletedBytes, long durationMs);
 
     [LoggerMessage(3, LogLevel.Debug, "Command {Command} in {State}")]
-    public static partial void CommandReceived(this ILogger logger, Pop3Command command, Pop3SessionState state);
+    public static partial void CommandReceived(this ILogger logger, string command, Pop3SessionState state);
 
     [LoggerMessage(4, LogLevel.Debug, "Command {Command} -> {Result}")]
-    public static partial void CommandCompleted(this ILogger logger, Pop3Command command, Pop3CommandResult result);
+    public static partial void CommandCompleted(this ILogger logger, string command, Pop3CommandResult result);
 
     [LoggerMessage(5, LogLevel.Error, "Session failed unexpectedly; closing without UPDATE")]
     public static partial void SessionFailed(this ILogger logger, Exception exception);

@@ -24,7 +24,7 @@ internal sealed class Pop3CommandDispatcher(Pop3SessionServices shared)
     public Pop3CommandResult LineTooLong(Pop3SessionContext context)
     {
         shared.Logger.LineTooLong();
-        context.Continuation = null;
+        context.EndContinuation();
         context.Write(Pop3Replies.LineTooLong);
         return Pop3CommandResult.Failed;
     }
@@ -70,9 +70,11 @@ internal sealed class Pop3CommandDispatcher(Pop3SessionServices shared)
         }
 
         var command = Pop3CommandParser.Parse(line.Span, out var argumentsStart);
-        var result = await DispatchAsync(context, command, line.Span, line[argumentsStart..], closed);
-        shared.Logger.CommandCompleted(command, result);
-        _meter.Completed(context, command, line, result, started);
+        var entry = shared.Commands.Find(command, line.Span);
+        var name = entry?.Name ?? Pop3CommandNames.Of(command);
+        var result = await DispatchAsync(context, entry, name, line[argumentsStart..], closed);
+        shared.Logger.CommandCompleted(name, result);
+        _meter.Completed(context, command, name, line, result, started);
         return result;
     }
 
@@ -86,17 +88,16 @@ internal sealed class Pop3CommandDispatcher(Pop3SessionServices shared)
     // A SASL exchange's lines may verify a password: they run where a login does.
     private static async ValueTask<Pop3CommandResult> ContinueAsync(Pop3SessionContext context, IPop3LineContinuation continuation, ReadOnlyMemory<byte> line, CancellationToken closed)
     {
-        context.Continuation = null;
+        context.EndContinuation();
         await new Pop3ThreadPoolHop();
         return await continuation.ContinueAsync(context, line, closed);
     }
 
     private ValueTask<Pop3CommandResult> DispatchAsync(
-        Pop3SessionContext context, Pop3Command command, ReadOnlySpan<byte> line, ReadOnlyMemory<byte> arguments, CancellationToken closed)
+        Pop3SessionContext context, Pop3CommandEntry? entry, string name, ReadOnlyMemory<byte> arguments, CancellationToken closed)
     {
-        context.Commands++;
-        shared.Logger.CommandReceived(command, context.State);
-        var entry = shared.Commands.Find(command, line);
+        context.Counters.CommandReceived();
+        shared.Logger.CommandReceived(name, context.State);
         if (entry is null)
         {
             context.Write(Pop3Replies.UnknownCommand);

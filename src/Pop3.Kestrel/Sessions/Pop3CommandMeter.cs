@@ -14,10 +14,11 @@ internal sealed class Pop3CommandMeter(Pop3Metrics? metrics, TimeProvider time)
 
     public (long Timestamp, long Sent) Start(Pop3SessionContext context) => (time.GetTimestamp(), Sent(context));
 
-    /// <summary>A command line ran.</summary>
-    public void Completed(Pop3SessionContext context, Pop3Command command, ReadOnlyMemory<byte> line, Pop3CommandResult result, (long Timestamp, long Sent) started)
+    /// <summary>A command line ran; <c>name</c> is the verb's name (<see cref="Pop3CommandNames"/>), the metric's tag.</summary>
+    public void Completed(
+        Pop3SessionContext context, Pop3Command command, string name, ReadOnlyMemory<byte> line, Pop3CommandResult result, (long Timestamp, long Sent) started)
     {
-        Pop3Command? counted = command;
+        string? counted = name;
         if (context.Continuation is not null && command == Pop3Command.Auth)
         {
             _authPending = true;
@@ -27,28 +28,28 @@ internal sealed class Pop3CommandMeter(Pop3Metrics? metrics, TimeProvider time)
         if (metrics is not null)
         {
             _mechanism = Pop3Metrics.Mechanism(command, new System.Buffers.ReadOnlySequence<byte>(line));
-            Record(context, counted, result, started);
+            Record(context, command, counted, result, started);
         }
     }
 
     /// <summary>A line of a multi-line exchange (SASL) ran.</summary>
     public void Continued(Pop3SessionContext context, Pop3CommandResult result, (long Timestamp, long Sent) started)
     {
-        Pop3Command? counted = null;
+        string? counted = null;
         if (context.Continuation is null && _authPending)
         {
             _authPending = false;
-            counted = Pop3Command.Auth;
+            counted = Pop3CommandNames.Of(Pop3Command.Auth);
         }
 
         if (metrics is not null)
         {
-            Record(context, counted, result, started);
+            Record(context, counted is null ? null : Pop3Command.Auth, counted, result, started);
         }
     }
 
-    private void Record(Pop3SessionContext context, Pop3Command? command, Pop3CommandResult result, (long Timestamp, long Sent) started) =>
-        metrics!.LineCompleted(command, _mechanism, result, time.GetElapsedTime(started.Timestamp), Sent(context) - started.Sent);
+    private void Record(Pop3SessionContext context, Pop3Command? command, string? name, Pop3CommandResult result, (long Timestamp, long Sent) started) =>
+        metrics!.LineCompleted(command, name, _mechanism, result, time.GetElapsedTime(started.Timestamp), Sent(context) - started.Sent);
 
-    private static long Sent(Pop3SessionContext context) => context.RetrievedBytes + context.ToppedBytes;
+    private static long Sent(Pop3SessionContext context) => context.Counters.SentBytes;
 }

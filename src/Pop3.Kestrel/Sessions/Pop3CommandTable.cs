@@ -19,14 +19,14 @@ internal sealed class Pop3CommandTable
         {
             if (handler.Command != Pop3Command.Unknown)
             {
-                _builtIn[(int)handler.Command] = new Pop3CommandEntry(handler, BuiltInStates(handler.Command), Verb: null, Capability: null);
+                _builtIn[(int)handler.Command] = new Pop3CommandEntry(handler, BuiltInStates(handler.Command), Pop3CommandNames.Of(handler.Command), Verb: null, Capability: null);
             }
         }
 
         var added = new Dictionary<string, Pop3CommandEntry>(StringComparer.OrdinalIgnoreCase);
         foreach (var verb in verbs)
         {
-            added[verb.Verb] = new Pop3CommandEntry(verb.Handler, verb.States, Encoding.ASCII.GetBytes(verb.Verb), verb.Capability);
+            added[verb.Verb] = new Pop3CommandEntry(verb.Handler, verb.States, verb.Verb.ToUpperInvariant(), Encoding.ASCII.GetBytes(verb.Verb), verb.Capability);
         }
 
         _added = [.. added.Values];

@@ -12,32 +12,37 @@ namespace Pop3.Kestrel.Sessions;
 /// <c>AdvanceTo(consumed, examined)</c>; flush the replies once; then check for the end. It knows nothing of
 /// Kestrel, so tests drive it over an in-memory pipe pair.
 /// </summary>
-internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider services)
+internal sealed class Pop3Session
 {
-    private readonly Pop3ServerOptions _options = shared.Options;
-    private readonly Pop3CommandDispatcher _commands = new(shared);
+    private readonly Pop3SessionServices _shared;
+    private readonly IServiceProvider _services;
+    private readonly Pop3ServerOptions _options;
+    private readonly Pop3CommandDispatcher _commands;
+    private readonly Pop3SessionPipes _pipes;
+    private readonly Pop3SessionSignals _signals;
     private Pop3LineFramer _framer = new(Pop3CommandDispatcher.MaxAuthLineLength);
-    private PipeReader? _input;
-    private PipeWriter? _output;
     private CancellationToken _closed;
     private int _errors;
-    private volatile bool _timedOut;
-    private volatile bool _stopping;
-    private volatile bool _kicked;
-    private volatile bool _hostStopping;
 
-    /// <summary>
-    /// The connection's place in the gate, when it came through one: told of the login, it may evict the session
-    /// before login and shortens the pre-login timeout under pressure.
-    /// </summary>
-    internal Connections.Pop3ConnectionLease? Admission { get; set; }
+    public Pop3Session(Pop3SessionServices shared, IServiceProvider services)
+    {
+        _shared = shared;
+        _services = services;
+        _options = shared.Options;
+        _commands = new(shared);
+        _pipes = new(shared.Trace, shared.Time);
+        _signals = new(_pipes);
+    }
+
+    /// <inheritdoc cref="Pop3SessionSignals.Admission"/>
+    internal Connections.Pop3ConnectionLease? Admission
+    {
+        get => _signals.Admission;
+        set => _signals.Admission = value;
+    }
 
     /// <summary>The session's state and counters, once <see cref="RunAsync"/> has started.</summary>
     internal Pop3SessionContext? Context { get; private set; }
-
-    private bool Evicted => Admission is { IsEvicted: true };
-
-    private bool Interrupted => _timedOut || _stopping || Evicted;
 
     /// <summary>
     /// Runs the session until QUIT, a drop, the timeout, too many errors, <paramref name="stopping"/> or <see cref="Kick"/>.
@@ -47,19 +52,18 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
     internal async Task<Pop3SessionSummary> RunAsync(
         IDuplexPipe transport, Pop3ConnectionInfo connection, CancellationToken stopping, IPop3TlsUpgrade? tls = null, CancellationToken closed = default)
     {
-        _input = transport.Input;
-        _output = TraceReplies(transport.Output);
+        _pipes.Use(transport);
         _closed = closed;
-        var context = Context = new Pop3SessionContext(connection, _output, services, _options, shared.Time) { Tls = tls };
+        var context = Context = new Pop3SessionContext(connection, _pipes, _services, _shared.Time) { Tls = tls };
         Pop3SessionEnd end;
 
-        await using var timer = shared.Time.CreateTimer(static s => ((Pop3Session)s!).OnTimeout(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        await using var stopRegistration = stopping.UnsafeRegister(static s => ((Pop3Session)s!).OnHostStopping(), this);
-        Admission?.Watch(OnEvicted);
-        if (_stopping)
+        await using var timer = _shared.Time.CreateTimer(static s => ((Pop3SessionSignals)s!).OnTimeout(), _signals, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        await using var stopRegistration = stopping.UnsafeRegister(static s => ((Pop3SessionSignals)s!).OnHostStopping(), _signals);
+        Admission?.Watch(_signals.OnEvicted);
+        if (_signals.Stopping)
         {
             // Kicked before the session started: the first read ends it.
-            OnStopping();
+            _pipes.Wake(flush: false);
         }
 
         try
@@ -68,40 +72,34 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
-            end = _timedOut ? Pop3SessionEnd.Timeout : _stopping ? StoppedEnd : Evicted ? Pop3SessionEnd.Evicted : Pop3SessionEnd.Dropped;
+            end = _signals.BrokenEnd;
         }
         catch (Exception e)
         {
-            shared.Logger.SessionFailed(e);
+            _shared.Logger.SessionFailed(e);
             end = Pop3SessionEnd.Error;
-            await TryWriteFinalAsync(Pop3Replies.InternalError.ToArray());
+            await _pipes.TryWriteFinalAsync(Pop3Replies.InternalError);
         }
 
-        if (_stopping && context.Transfer is { } cut)
+        if (_signals.Stopping && context.Counters.Transfer is { } cut)
         {
-            shared.Logger.TransferCutByShutdown(cut.Number, context.User, cut.Sent, cut.Total, _options.DrainTimeout);
+            _shared.Logger.TransferCutByShutdown(cut.Number, context.User, cut.Sent, cut.Total, _options.DrainTimeout);
         }
 
-        return context.Summarize(end);
+        return context.Counters.Summarize(context.User, end);
     }
 
-    /// <summary>Ends the session the way a shutdown does (an administrator's kick): no UPDATE, nothing deleted.</summary>
-    internal void Kick()
-    {
-        _kicked = true;
-        OnStopping();
-    }
-
-    private Pop3SessionEnd StoppedEnd => _kicked && !_hostStopping ? Pop3SessionEnd.Kicked : Pop3SessionEnd.Shutdown;
+    /// <inheritdoc cref="Pop3SessionSignals.Kick"/>
+    internal void Kick() => _signals.Kick();
 
     private async Task<Pop3SessionEnd> ServeAsync(Pop3SessionContext context, ITimer timer)
     {
-        if (Evicted)
+        if (_signals.Evicted)
         {
-            return await EndByServerAsync();
+            return await _signals.EndAsync();
         }
 
-        shared.WriteGreeting(context);
+        _shared.WriteGreeting(context);
         if (!await FlushAsync())
         {
             return Pop3SessionEnd.Dropped;
@@ -109,17 +107,17 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
 
         while (true)
         {
-            timer.Change(NextTimeout(context), Timeout.InfiniteTimeSpan);
-            var read = await _input!.ReadAsync();
+            timer.Change(_signals.NextTimeout(_options, context.State, context.Counters.Elapsed), Timeout.InfiniteTimeSpan);
+            var read = await _pipes.Input!.ReadAsync();
 
             // A read cancelled with no reason left is a late wake-up from an eviction the login overtook: go on.
-            if (read.IsCanceled && Interrupted)
+            if (read.IsCanceled && _signals.Interrupted)
             {
-                return await EndByServerAsync();
+                return await _signals.EndAsync();
             }
 
             var (consumed, step) = await ExecuteBatchAsync(context, read.Buffer);
-            _input.AdvanceTo(consumed, read.Buffer.End);
+            _pipes.Input.AdvanceTo(consumed, read.Buffer.End);
             if (await CompleteBatchAsync(context, step, read.IsCompleted) is { } end)
             {
                 return end;
@@ -142,7 +140,7 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
             var step = Apply(context, result);
             if (step == Pop3BatchStep.Quit)
             {
-                await shared.Update.QuitAsync(context);
+                await _shared.Update.QuitAsync(context);
             }
 
             // Whatever the client sent after STLS was sent in the clear: it is dropped, never executed.
@@ -156,7 +154,7 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
                 return (buffer.Start, step);
             }
 
-            if (Interrupted)
+            if (_signals.Interrupted)
             {
                 return (buffer.Start, Pop3BatchStep.Interrupted);
             }
@@ -164,9 +162,9 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
             // A batch of pipelined commands can produce far more output than input (CAPA, LIST, UIDL): flush inside
             // the batch once enough has piled up, so a client that writes without reading is held back by the
             // transport's backpressure instead of growing our memory.
-            if (_output!.UnflushedBytes >= Pop3MessageWriter.FlushThreshold && !await FlushAsync())
+            if (_pipes.Output!.UnflushedBytes >= Pop3MessageWriter.FlushThreshold && !await FlushAsync())
             {
-                return (buffer.Start, Interrupted ? Pop3BatchStep.Interrupted : Pop3BatchStep.Gone);
+                return (buffer.Start, _signals.Interrupted ? Pop3BatchStep.Interrupted : Pop3BatchStep.Gone);
             }
         }
     }
@@ -181,7 +179,7 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
                 await FlushAsync();
                 return Pop3SessionEnd.TooManyErrors;
             case Pop3BatchStep.Interrupted:
-                return await EndByServerAsync();
+                return await _signals.EndAsync();
             case Pop3BatchStep.Gone:
                 return Pop3SessionEnd.Dropped;
             case Pop3BatchStep.StartTls:
@@ -190,14 +188,14 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
 
         // A timeout that fired during the batch may have cut a stalled flush short; a plain flush
         // now could wait forever on a client that does not read, so end with a bounded one.
-        if (_timedOut || Evicted)
+        if (_signals.MustEndNow)
         {
-            return await EndByServerAsync();
+            return await _signals.EndAsync();
         }
 
         if (!await FlushAsync())
         {
-            return Interrupted ? await EndByServerAsync() : Pop3SessionEnd.Dropped;
+            return _signals.Interrupted ? await _signals.EndAsync() : Pop3SessionEnd.Dropped;
         }
 
         return step switch
@@ -233,26 +231,6 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
         return Pop3BatchStep.ReadMore;
     }
 
-    /// <summary>
-    /// The inactivity timeout for the next read. Before login it is also bounded by what is left of
-    /// <see cref="Pop3ServerOptions.AuthorizationTimeout"/>, counted from the connection's start and never
-    /// pushed back by traffic, so a client trickling bytes (slow loris) cannot hold a connection unauthenticated.
-    /// Under pressure the gate shortens that timeout (<see cref="Connections.Pop3ConnectionGate.AuthorizationTimeout"/>).
-    /// </summary>
-    private TimeSpan NextTimeout(Pop3SessionContext context)
-    {
-        if (context.State != Pop3SessionState.Authorization)
-        {
-            return _options.CommandTimeout;
-        }
-
-        var limit = Admission is { } admission && admission.AuthorizationTimeout < _options.AuthorizationTimeout
-            ? admission.AuthorizationTimeout
-            : _options.AuthorizationTimeout;
-        var left = limit - context.Elapsed;
-        return left <= TimeSpan.Zero ? TimeSpan.Zero : left < _options.CommandTimeout ? left : _options.CommandTimeout;
-    }
-
     private async ValueTask<bool> StartTlsAsync(Pop3SessionContext context)
     {
         var secure = await context.Tls!.UpgradeAsync(_closed);
@@ -261,72 +239,10 @@ internal sealed class Pop3Session(Pop3SessionServices shared, IServiceProvider s
             return false;
         }
 
-        _input = secure.Input;
-        _output = TraceReplies(secure.Output);
-        context.Secured(_output);
+        _pipes.Use(secure);
+        context.Secured();
         return true;
     }
 
-    private PipeWriter TraceReplies(PipeWriter output) => Pop3ReplyTrace.Wrap(output, shared.Trace);
-
-    private async ValueTask<Pop3SessionEnd> EndByServerAsync()
-    {
-        if (Evicted && !_timedOut && !_stopping)
-        {
-            await Pop3FinalReply.TryWriteWithoutWaitingAsync(_output!, Admission!.EvictionReply.ToArray());
-            return Pop3SessionEnd.Evicted;
-        }
-
-        if (_timedOut)
-        {
-            await TryWriteFinalAsync(Pop3Replies.Timeout.ToArray());
-            return Pop3SessionEnd.Timeout;
-        }
-
-        await TryWriteFinalAsync(Pop3Replies.ShuttingDown.ToArray());
-        return StoppedEnd;
-    }
-
-    private ValueTask TryWriteFinalAsync(byte[] reply) => Pop3FinalReply.TryWriteAsync(_output!, reply, shared.Time);
-
-    private async ValueTask<bool> FlushAsync()
-    {
-        while (true)
-        {
-            var flush = await _output!.FlushAsync();
-
-            // A flush cancelled with no reason left is a late wake-up from an eviction the login overtook.
-            if (flush.IsCanceled && !flush.IsCompleted && !Interrupted)
-            {
-                continue;
-            }
-
-            return !flush.IsCompleted && !flush.IsCanceled;
-        }
-    }
-
-    private void OnTimeout()
-    {
-        _timedOut = true;
-        _input?.CancelPendingRead();
-        _output?.CancelPendingFlush();
-    }
-
-    private void OnEvicted()
-    {
-        _input?.CancelPendingRead();
-        _output?.CancelPendingFlush();
-    }
-
-    private void OnHostStopping()
-    {
-        _hostStopping = true;
-        OnStopping();
-    }
-
-    private void OnStopping()
-    {
-        _stopping = true;
-        _input?.CancelPendingRead();
-    }
+    private ValueTask<bool> FlushAsync() => _pipes.FlushAsync(_signals);
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.Extensions.DependencyInjection;
-using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Protocol;
 
 namespace Pop3.Kestrel.Sessions;
@@ -12,30 +11,24 @@ namespace Pop3.Kestrel.Sessions;
 /// </summary>
 public sealed class Pop3SessionContext
 {
-    private readonly TimeProvider _time;
-    private readonly long _started;
+    private readonly Pop3SessionPipes _pipes;
 
-    internal Pop3SessionContext(Pop3ConnectionInfo connection, PipeWriter output, IServiceProvider services, Pop3ServerOptions options, TimeProvider time)
+    internal Pop3SessionContext(Pop3ConnectionInfo connection, Pop3SessionPipes pipes, IServiceProvider services, TimeProvider time)
     {
         Connection = connection;
-        Output = output;
         Services = services;
-        Options = options;
-        _time = time;
-        _started = time.GetTimestamp();
+        _pipes = pipes;
+        Counters = new Pop3SessionCounters(time);
     }
 
     /// <summary>What the server knows of the client connection (read-only).</summary>
     public Pop3ConnectionInfo Connection { get; }
 
     /// <summary>Where replies go (see <see cref="Pop3Replies"/> for the writers). Handlers write; the session flushes once per batch.</summary>
-    public PipeWriter Output { get; private set; }
+    public PipeWriter Output => _pipes.Output!;
 
     /// <summary>The session's DI scope: where a handler finds the per-session services it needs.</summary>
     public IServiceProvider Services { get; }
-
-    /// <summary>The server's settings.</summary>
-    public Pop3ServerOptions Options { get; }
 
     /// <summary>AUTHORIZATION, TRANSACTION or UPDATE; changed only by the session, from the handlers' results.</summary>
     public Pop3SessionState State { get; internal set; }
@@ -53,13 +46,10 @@ public sealed class Pop3SessionContext
     public bool Utf8Enabled { get; private set; }
 
     /// <summary>The exchange that takes the next client line instead of the command parser (<see cref="ContinueWith"/>).</summary>
-    public IPop3LineContinuation? Continuation { get; internal set; }
+    public IPop3LineContinuation? Continuation { get; private set; }
 
     /// <summary>The longest line a continuation, or an AUTH command with an initial response, may send, CRLF included.</summary>
     public int MaxContinuationLineLength => Pop3CommandDispatcher.MaxAuthLineLength;
-
-    /// <summary>STLS support for this connection, or null where the host offers none.</summary>
-    internal IPop3TlsUpgrade? Tls { get; init; }
 
     /// <summary>True if STLS can be offered now: a certificate exists, the connection is not yet encrypted, nobody is logged in.</summary>
     public bool CanStartTls => Tls is { IsAvailable: true } && !Connection.IsSecure && State == Pop3SessionState.Authorization;
@@ -67,24 +57,11 @@ public sealed class Pop3SessionContext
     /// <summary>The user's LOGIN-DELAY and EXPIRE, once logged in.</summary>
     public Pop3UserSettings UserSettings { get; private set; }
 
-    internal int Commands { get; set; }
+    /// <summary>STLS support for this connection, or null where the host offers none.</summary>
+    internal IPop3TlsUpgrade? Tls { get; init; }
 
-    internal int Retrieved { get; set; }
-
-    internal long RetrievedBytes { get; set; }
-
-    internal int Topped { get; set; }
-
-    internal long ToppedBytes { get; set; }
-
-    internal int DeletedAtUpdate { get; set; }
-
-    internal long DeletedBytesAtUpdate { get; set; }
-
-    internal TimeSpan Elapsed => _time.GetElapsedTime(_started);
-
-    /// <summary>The RETR being sent, or one that was cut short; null once a message went out whole.</summary>
-    internal Commands.Pop3MessageTransfer? Transfer { get; set; }
+    /// <summary>What the session has done so far.</summary>
+    internal Pop3SessionCounters Counters { get; }
 
     /// <summary>Remembers the name given with USER for the PASS that follows; null forgets it.</summary>
     public void SetPendingUser(string? user) => PendingUser = user;
@@ -96,16 +73,7 @@ public sealed class Pop3SessionContext
     public void ContinueWith(IPop3LineContinuation continuation) => Continuation = continuation;
 
     /// <summary>Flushes when enough output has piled up (long listings); false if the client is gone.</summary>
-    public async ValueTask<bool> FlushIfFullAsync(CancellationToken cancellationToken)
-    {
-        if (Output.UnflushedBytes < Pop3MessageWriter.FlushThreshold)
-        {
-            return true;
-        }
-
-        var flush = await Output.FlushAsync(cancellationToken);
-        return !flush.IsCompleted && !flush.IsCanceled;
-    }
+    public ValueTask<bool> FlushIfFullAsync(CancellationToken cancellationToken) => _pipes.FlushIfFullAsync(cancellationToken);
 
     /// <summary>Writes a fixed reply, usually one of <see cref="Pop3Replies"/>.</summary>
     public void Write(ReadOnlySpan<byte> reply) => Output.Write(reply);
@@ -119,25 +87,9 @@ public sealed class Pop3SessionContext
     /// </summary>
     public bool TryGetMessage(ReadOnlySpan<byte> argument, out int number)
     {
-        if (!Pop3CommandParser.TryParseNumber(argument, out number))
-        {
-            Write(Pop3Replies.InvalidMessageNumber);
-            return false;
-        }
-
-        if (Maildrop is null || !Maildrop.Exists(number))
-        {
-            Write(Pop3Replies.NoSuchMessage);
-            return false;
-        }
-
-        if (Maildrop.IsDeleted(number))
-        {
-            Write(Pop3Replies.MessageDeleted);
-            return false;
-        }
-
-        return true;
+        var reply = Pop3MessageNumber.Check(argument, Maildrop, out number);
+        Write(reply);
+        return reply.IsEmpty;
     }
 
     /// <summary>
@@ -146,39 +98,33 @@ public sealed class Pop3SessionContext
     /// <c>-ERR</c> written, <see cref="Pop3CommandResult.Failed"/>.
     /// </summary>
     public ValueTask<Pop3CommandResult> CompleteLoginAsync(string user, string mailbox, CancellationToken cancellationToken) =>
-        CompleteLoginAsync(new Pop3Login(user, mailbox, Password: null), cancellationToken);
+        Services.GetRequiredService<Pop3LoginCompletion>().CompleteAsync(this, new Pop3Login(user, mailbox, Password: null), cancellationToken);
 
     /// <summary>
     /// Finishes a successful authentication with a password the client sent in the clear (PASS, SASL PLAIN or LOGIN),
     /// so a backend that logs in elsewhere with the same credentials (the upstream backend) can use it.
     /// </summary>
     public ValueTask<Pop3CommandResult> CompleteLoginAsync(string user, string mailbox, string password, CancellationToken cancellationToken) =>
-        CompleteLoginAsync(new Pop3Login(user, mailbox, password), cancellationToken);
-
-    private ValueTask<Pop3CommandResult> CompleteLoginAsync(Pop3Login login, CancellationToken cancellationToken) =>
-        Services.GetRequiredService<Pop3LoginCompletion>().CompleteAsync(this, login, cancellationToken);
+        Services.GetRequiredService<Pop3LoginCompletion>().CompleteAsync(this, new Pop3Login(user, mailbox, password), cancellationToken);
 
     /// <summary>The login went through: the session is now the user's, over <paramref name="maildrop"/>.</summary>
     internal void LoggedIn(string user, Pop3Maildrop maildrop, Pop3UserSettings settings)
     {
-        User = user;
-        Maildrop = maildrop;
-        UserSettings = settings;
+        (User, Maildrop, UserSettings) = (user, maildrop, settings);
         PendingUser = null;
     }
+
+    /// <summary>The session takes the pending continuation to run it, or drops it (an over-long line).</summary>
+    internal void EndContinuation() => Continuation = null;
 
     /// <summary>
     /// STLS succeeded: replies go over TLS now, and (RFC 2595 §4) what the server learned before TLS is forgotten,
     /// as the client must forget what it learned.
     /// </summary>
-    internal void Secured(PipeWriter output)
+    internal void Secured()
     {
-        Output = output;
         Connection.MarkSecure();
         PendingUser = null;
         Continuation = null;
     }
-
-    internal Pop3SessionSummary Summarize(Pop3SessionEnd end) =>
-        new(User, end, Commands, Retrieved, RetrievedBytes, Topped, ToppedBytes, DeletedAtUpdate, DeletedBytesAtUpdate, Elapsed);
 }

@@ -40,8 +40,7 @@ internal sealed class Pop3Update(ILogger<Pop3Update> logger)
             return;
         }
 
-        context.DeletedAtUpdate = maildrop.DeletedCount;
-        context.DeletedBytesAtUpdate = maildrop.MarkedSize();
+        context.Counters.DeletionsCommitted(maildrop.DeletedCount, maildrop.MarkedSize());
         await maildrop.ReleaseAsync();
         context.Write(Pop3Replies.QuitCommitted);
     }

@@ -30,6 +30,7 @@ builder.AddPop3Server()
     })
 
     // After login only, and announced in CAPA as "LAST" (RFC 2449 has no tag for it; a site may choose one).
+    // The command log and the pop3.commands metric name it LAST, as they name the built-in verbs.
     .AddCommand<LastCommandHandler>("LAST", Pop3CommandStates.Transaction, capability: "LAST");
 
 await builder.Build().RunAsync();

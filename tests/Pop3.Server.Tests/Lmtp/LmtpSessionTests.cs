@@ -202,6 +202,50 @@ public sealed class LmtpSessionTests
         Assert.Equal("421 4.4.2 lmtp.test timeout exceeded, closing connection\r\n", await ReadAsync(toClient.Reader, 56));
     }
 
+    [Fact]
+    public async Task A_delivery_in_progress_when_the_host_stops_finishes_and_is_answered_before_421()
+    {
+        var store = new GatedStore();
+        var options = Options();
+        var toServer = new Pipe();
+        var toClient = new Pipe();
+        using var stopping = new CancellationTokenSource();
+        await using var session = new LmtpSession(options, new LmtpReplies(Microsoft.Extensions.Options.Options.Create(options)), store, store,
+            TimeProvider.System, NullLogger.Instance);
+        var run = session.RunAsync(new DuplexPipe(toServer.Reader, toClient.Writer), stopping.Token);
+
+        await toServer.Writer.WriteAsync("LHLO x\r\nMAIL FROM:<>\r\nRCPT TO:<alice@example.org>\r\nDATA\r\nhello\r\n.\r\n"u8.ToArray());
+        await store.Started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        stopping.Cancel();
+        store.Release.SetResult();
+
+        Assert.Equal(LmtpSessionEnd.Shutdown, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+        await toClient.Writer.CompleteAsync();
+        Assert.Equal(Greeting + Lhlo + "250 2.1.0 Sender OK\r\n250 2.1.5 Recipient OK\r\n354 Start mail input; end with <CRLF>.<CRLF>\r\n" +
+            "250 2.0.0 <alice@example.org> delivered\r\n421 4.3.2 lmtp.test shutting down, try again later\r\n", await ReadAsync(toClient.Reader, int.MaxValue));
+        Assert.Equal(["hello\r\n"], store.Messages);
+    }
+
+    /// <summary>Alice's store, whose delivery waits until the test lets it go, giving up only if its token fires.</summary>
+    private sealed class GatedStore : IPop3UserDirectory, IPop3MailDelivery
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<string> Messages { get; } = [];
+
+        public ValueTask<string?> FindMailboxAsync(string user, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(user);
+
+        public async Task DeliverAsync(string mailbox, Stream message, CancellationToken cancellationToken)
+        {
+            Started.SetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            using var copy = new StreamReader(message, Encoding.Latin1, leaveOpen: true);
+            Messages.Add(await copy.ReadToEndAsync(cancellationToken));
+        }
+    }
+
     private static async Task<string> ReadAsync(PipeReader reader, int length)
     {
         while (true)

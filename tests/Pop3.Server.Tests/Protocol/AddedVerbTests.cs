@@ -62,6 +62,25 @@ public sealed class AddedVerbTests
         Assert.True(await waiting.Released.Task.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
+    [Fact]
+    public async Task A_handler_waiting_on_its_token_is_released_when_the_host_stops_waiting_for_it()
+    {
+        var waiting = new WaitingHandler();
+        var server = Server().With("Pop3:DrainTimeout", "00:00:00.2").WithServices(services => services.AddSingleton(waiting));
+        await using (server)
+        {
+            await using var client = await RawPop3Client.ConnectAsync(server.Pop3EndPoint);
+            await client.LoginAsync();
+            await client.SendAsync("XWAIT\r\n");
+            await waiting.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // The host drains for Pop3:DrainTimeout, then cuts the connection: that is when the command's token fires.
+            await server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.True(await waiting.Released.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     [Theory]
     [InlineData("RETR")]
     [InlineData("top")]

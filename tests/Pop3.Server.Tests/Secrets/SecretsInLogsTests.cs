@@ -53,7 +53,7 @@ public sealed class SecretsInLogsTests : IDisposable
         }
 
         // The log really is at its most verbose: every command, the users file's complaints, Kestrel's connection events.
-        Assert.Contains("Command Pass in Authorization", log);
+        Assert.Contains("Command PASS in Authorization", log);
         Assert.Contains("line 2: user 'carol': unknown password scheme 'NOSUCH'", log);
         Assert.Contains("Disconnected (Quit): user=alice", log);
         Assert.Contains("Microsoft.AspNetCore.Server.Kestrel", log);
