@@ -1,9 +1,13 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Pop3.Kestrel.Admin;
 using Pop3.Kestrel.Commands;
 using Pop3.Kestrel.Connections;
 using Pop3.Kestrel.Maildrops;
@@ -15,7 +19,8 @@ namespace Pop3.Kestrel.Hosting;
 /// <summary>
 /// Registers the POP3 server (<c>AddPop3Server</c>, which returns the <see cref="Pop3ServerBuilder"/>) and the strict
 /// settings every package's options go through (<c>AddPop3Settings</c>, <c>DeclarePop3Setting</c>); tells where a
-/// listener is bound once the server runs (<c>GetPop3EndPoint</c>).
+/// listener is bound once the server runs (<c>GetPop3EndPoint</c>); maps the operator's endpoints
+/// (<c>MapPop3Operations</c>) and adds the readiness check (<c>AddPop3Readiness</c>).
 /// </summary>
 // RS0026: the two AddPop3Server overloads extend different types (services, host builder), so the optional
 // configure callback cannot make a call ambiguous.
@@ -146,5 +151,35 @@ public static class Pop3HostingExtensions
     private static void AddBuiltIn<THandler>(IServiceCollection services)
         where THandler : class, IPop3CommandHandler =>
         services.AddSingleton<IPop3CommandHandler, THandler>();
+
+    /// <summary>
+    /// Maps <c>GET /sessions</c>, <c>DELETE /sessions/{id}</c>, <c>DELETE /users/{user}/sessions</c>, <c>GET /bans</c>,
+    /// <c>DELETE /bans/{address}</c> and <c>DELETE /users/{user}/lockout</c> (JSON). They carry no authorization of their
+    /// own: put the returned group behind one (the Admin package serves it only on its listener, with its token).
+    /// </summary>
+    public static RouteGroupBuilder MapPop3Operations(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup("");
+        group.MapGet("/sessions", (Pop3SessionRegistry registry, TimeProvider time) =>
+            Results.Ok(registry.Sessions.Select(s => Pop3SessionView.Of(s, time.GetUtcNow()))));
+        group.MapDelete("/sessions/{id}", (string id, Pop3SessionRegistry registry) =>
+            registry.Kick(id) ? Results.Ok(new { kicked = 1 }) : Results.NotFound(new { kicked = 0 }));
+        group.MapDelete("/users/{user}/sessions", (string user, Pop3SessionRegistry registry) =>
+            Results.Ok(new { kicked = registry.KickUser(user) }));
+        group.MapGet("/bans", Pop3AdminBans.ListAsync);
+        group.MapDelete("/bans/{**address}", Pop3AdminBans.LiftAsync);
+        group.MapDelete("/users/{user}/lockout", Pop3AdminBans.UnlockAsync);
+        return group;
+    }
+
+    /// <summary>
+    /// Adds the server's readiness check, tagged <paramref name="tags"/>: unhealthy once the host starts draining, when an
+    /// implicit-TLS listener has no certificate, or when a backend's probe says it cannot be reached.
+    /// </summary>
+    public static IHealthChecksBuilder AddPop3Readiness(this IHealthChecksBuilder builder, params string[] tags)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddCheck<Pop3ReadinessCheck>("pop3", tags: tags);
+    }
 }
-#pragma warning restore RS0026

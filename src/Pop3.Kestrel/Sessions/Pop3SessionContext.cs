@@ -46,10 +46,10 @@ public sealed class Pop3SessionContext
     public bool Utf8Enabled { get; private set; }
 
     /// <summary>The exchange that takes the next client line instead of the command parser (<see cref="ContinueWith"/>).</summary>
-    public IPop3LineContinuation? Continuation { get; private set; }
+    internal IPop3LineContinuation? Continuation { get; private set; }
 
     /// <summary>The longest line a continuation, or an AUTH command with an initial response, may send, CRLF included.</summary>
-    public int MaxContinuationLineLength => Pop3CommandDispatcher.MaxAuthLineLength;
+    internal int MaxContinuationLineLength => Pop3CommandDispatcher.MaxAuthLineLength;
 
     /// <summary>True if STLS can be offered now: a certificate exists, the connection is not yet encrypted, nobody is logged in.</summary>
     public bool CanStartTls => Tls is { IsAvailable: true } && !Connection.IsSecure && State == Pop3SessionState.Authorization;
@@ -70,7 +70,7 @@ public sealed class Pop3SessionContext
     public void EnableUtf8() => Utf8Enabled = true;
 
     /// <summary>Hands the next client line to <paramref name="continuation"/> instead of the command parser, once.</summary>
-    public void ContinueWith(IPop3LineContinuation continuation) => Continuation = continuation;
+    internal void ContinueWith(IPop3LineContinuation continuation) => Continuation = continuation;
 
     /// <summary>Flushes when enough output has piled up (long listings); false if the client is gone.</summary>
     public ValueTask<bool> FlushIfFullAsync(CancellationToken cancellationToken) => _pipes.FlushIfFullAsync(cancellationToken);
