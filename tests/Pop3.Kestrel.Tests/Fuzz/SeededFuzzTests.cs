@@ -5,8 +5,8 @@ using Xunit.Abstractions;
 namespace Pop3.Kestrel.Tests.Fuzz;
 
 /// <summary>
-/// The fuzz targets of tests/Pop3.Fuzz under the seeded random-mutation fuzzer: this is the fuzzing CI runs
-/// (AFL++ runs on demand with tests/Pop3.Fuzz/fuzz.sh). A fixed seed, so a failure replays; more with
+/// The fuzz targets of tests/Tools/Pop3.Fuzz under the seeded random-mutation fuzzer: this is the fuzzing CI runs
+/// (AFL++ runs on demand with tests/Tools/Pop3.Fuzz/fuzz.sh). A fixed seed, so a failure replays; more with
 /// <c>POP3_FUZZ_SECONDS</c> and <c>POP3_FUZZ_SEED</c>.
 /// </summary>
 public sealed class SeededFuzzTests(ITestOutputHelper output)

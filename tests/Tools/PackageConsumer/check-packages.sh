@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Packs every library of the solution into a throw-away local feed and builds and runs this consumer
 # against those packages (not project references): proves the packages restore, compile and serve.
-# Usage: bash tests/PackageConsumer/check-packages.sh   (from anywhere; needs the NuGet registry for
+# Usage: bash tests/Tools/PackageConsumer/check-packages.sh   (from anywhere; needs the NuGet registry for
 # the packages' own dependencies)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 

@@ -14,7 +14,7 @@ every server it starts is stopped at exit. Build first: dotnet build -c Release 
 """
 import argparse, atexit, os, poplib, pwd, shutil, signal, socket, statistics, subprocess, sys, time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../../.."))
 SERVER = os.path.join(ROOT, "src/Pop3.Server/bin/Release/net10.0/Pop3.Server.dll")
 started = []
 

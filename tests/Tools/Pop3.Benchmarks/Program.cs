@@ -5,7 +5,7 @@ using BenchmarkDotNet.Running;
 namespace Pop3.Benchmarks;
 
 /// <summary>
-/// Runs the benchmarks: <c>dotnet run -c Release --project tests/Pop3.Benchmarks -- --filter '*'</c>.
+/// Runs the benchmarks: <c>dotnet run -c Release --project tests/Tools/Pop3.Benchmarks -- --filter '*'</c>.
 /// <c>--smoke</c> instead runs every benchmark method a few times in-process, unmeasured, so CI proves they work in seconds.
 /// </summary>
 public static class Program

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cost of the shared guess counters in PostgreSQL (migration 4), measured with pgbench against a database that has
 # the schema (start the server against it once: it migrates at start-up):
-#   tests/Pop3.Benchmarks/guards/run.sh "host=127.0.0.1 port=5432 user=postgres dbname=pop3" [seconds] [clients]
+#   tests/Tools/Pop3.Benchmarks/guards/run.sh "host=127.0.0.1 port=5432 user=postgres dbname=pop3" [seconds] [clients]
 # Prints, per workload and run, transactions per second (each one guess: begin + end, or begin + fail) and the
 # average latency per guess. Three runs each, interleaved, so both see the same noise. The extended protocol with
 # unnamed statements is what Npgsql sends, and works through PgBouncer in transaction mode (point the connection

@@ -3,7 +3,7 @@
 
 Run from the repository root, as root (PostgreSQL is run as the postgres user):
 
-    python3 tests/Fleet/body-size.py [--small 1000] [--medium 200] [--large 20] [--server DIR]
+    python3 tests/Tools/Fleet/body-size.py [--small 1000] [--medium 200] [--large 20] [--server DIR]
 
 It publishes src/Pop3.Server (or uses an already published --server DIR), starts a private PostgreSQL 15 cluster on
 loopback, and for each set of messages creates a database, runs `Pop3.Server migrate` (the schema the server ships),
@@ -33,7 +33,7 @@ import sys
 import tempfile
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 WORDS = ("mailbox message server client delivery retrieve update session lease fence storage object bucket "
          "header body attachment report invoice meeting tomorrow please regards thanks the a of to and in").split()
 

@@ -7,7 +7,7 @@ servers read, starts our server and two private Dovecot instances (default proce
 alternation, several runs each, and prints medians and the ratio ours/Dovecot. Writes the raw runs
 as JSON and an SVG chart. Stops every server it started on exit.
 
-  python3 tests/Pop3.LoadTool/compare/compare.py [--runs 3] [--duration 5] [--quick] [--idle 1000] [--cert rsa|ecdsa]
+  python3 tests/Tools/Pop3.LoadTool/compare/compare.py [--runs 3] [--duration 5] [--quick] [--idle 1000] [--cert rsa|ecdsa]
 
 TLS rows (STLS and implicit TLS, "TLS" in their names) use one self-signed certificate made here (RSA-2048 or
 ECDSA P-256, --cert) that every server presents; clients do full handshakes unless the row says "resumed".
@@ -16,8 +16,8 @@ Needs root (Dovecot drops to the 'mail' user for mail processes), dotnet and Deb
 """
 import argparse, json, os, random, shutil, signal, socket, statistics, subprocess, sys, time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-LOADTOOL = os.path.join(ROOT, "tests/Pop3.LoadTool/bin/Release/net10.0/Pop3.LoadTool.dll")
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", ".."))
+LOADTOOL = os.path.join(ROOT, "tests/Tools/Pop3.LoadTool/bin/Release/net10.0/Pop3.LoadTool.dll")
 SERVER = os.path.join(ROOT, "src/Pop3.Server/bin/Release/net10.0/Pop3.Server.dll")
 PASSWORD = "secret"
 MAIL_UID = 8  # Debian's 'mail' user: Dovecot will not serve mail as root.
@@ -402,7 +402,7 @@ def main():
     atexit.register(stop_all)
 
     log("building Release: server and load tool")
-    for project in ("src/Pop3.Server", "tests/Pop3.LoadTool"):
+    for project in ("src/Pop3.Server", "tests/Tools/Pop3.LoadTool"):
         subprocess.run(["dotnet", "build", "-c", "Release", "--nologo", "-v", "q", os.path.join(ROOT, project)], check=True, stdout=subprocess.DEVNULL)
 
     os.makedirs(args.work, exist_ok=True)

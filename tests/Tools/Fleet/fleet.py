@@ -3,7 +3,7 @@
 
 Run from the repository root, as root (PostgreSQL and PgBouncer are run as the postgres user):
 
-    python3 tests/Fleet/fleet.py [--sessions 5000] [--lease 30] [--hold 30] [--pool 20]
+    python3 tests/Tools/Fleet/fleet.py [--sessions 5000] [--lease 30] [--hold 30] [--pool 20]
 
 It publishes src/Pop3.Server, starts a private PostgreSQL 15 cluster, PgBouncer (pool_mode=transaction,
 default_pool_size=--pool) and three nodes (Pop3:Store=PostgreSql through PgBouncer, MigrateOnStart=false after one
@@ -36,7 +36,7 @@ import time
 import urllib.request
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
 
 def free_port():

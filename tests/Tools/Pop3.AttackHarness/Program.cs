@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Pop3.AttackHarness;
 
-// dotnet run -c Release --project tests/Pop3.AttackHarness -- [--scenarios de] [--json report.json]
+// dotnet run -c Release --project tests/Tools/Pop3.AttackHarness -- [--scenarios de] [--json report.json]
 HarnessOptions options;
 try
 {

@@ -4,7 +4,7 @@ PostgreSQL, next to `Pop3.Server deliver` run once per message (Postfix's mailbo
 
 Run as root from the repository root (Postfix's master starts as root; PostgreSQL runs as the postgres user):
 
-    python3 tests/lmtp-bench/lmtp_bench.py --messages 3000 --runs 3
+    python3 tests/Tools/LmtpBench/lmtp_bench.py --messages 3000 --runs 3
 
 Per store and run: a fresh Maildir tree or database, the server built in Release with an LMTP listener on a free port
 of 127.0.0.1, a private Postfix (own config folder and queue, SMTP on a free port, transport
@@ -19,7 +19,7 @@ Prints every run and the medians; everything lives under a temporary folder that
 import argparse, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, threading, time
 import smtplib
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
 def free_port():

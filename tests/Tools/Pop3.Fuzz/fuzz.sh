@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the command framing, parsing and session line handling with AFL++ and SharpFuzz.
-#   tests/Pop3.Fuzz/fuzz.sh [seconds]      (default 600; the run stops by itself)
+#   tests/Tools/Pop3.Fuzz/fuzz.sh [seconds]      (default 600; the run stops by itself)
 # Needs: apt-get install afl++ ; dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0
-# Findings (crashes, hangs) land in tests/Pop3.Fuzz/findings/; replay them with the uninstrumented build
+# Findings (crashes, hangs) land in tests/Tools/Pop3.Fuzz/findings/; replay them with the uninstrumented build
 # (the instrumented one in out/ needs AFL++'s shared memory and faults without it):
-#   dotnet build tests/Pop3.Fuzz && dotnet tests/Pop3.Fuzz/bin/Debug/net10.0/Pop3.Fuzz.dll run tests/Pop3.Fuzz/findings/default/crashes
+#   dotnet build tests/Tools/Pop3.Fuzz && dotnet tests/Tools/Pop3.Fuzz/bin/Debug/net10.0/Pop3.Fuzz.dll run tests/Tools/Pop3.Fuzz/findings/default/crashes
 set -euo pipefail
 seconds="${1:-600}"
 here="$(cd "$(dirname "$0")" && pwd)"
