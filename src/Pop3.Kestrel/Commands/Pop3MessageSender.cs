@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Pop3.Kestrel.Logging;
+using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Protocol;
 using Pop3.Kestrel.Sessions;
 

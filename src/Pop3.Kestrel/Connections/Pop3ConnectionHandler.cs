@@ -6,7 +6,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Hosting;
-using Pop3.Kestrel.Logging;
 using Pop3.Kestrel.Sessions;
 using Pop3.Kestrel.Tls;
 

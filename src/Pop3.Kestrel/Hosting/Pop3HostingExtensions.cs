@@ -61,7 +61,7 @@ public static class Pop3HostingExtensions
         // Built-in hooks, before any the application adds: they see every session start first and end first.
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3SessionHooks, Diagnostics.Pop3MetricsHooks>());
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3SessionHooks, Admin.Pop3SessionRegistryHooks>());
-        services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3SessionHooks, Logging.Pop3SummaryLogHooks>());
+        services.TryAddEnumerable(ServiceDescriptor.Scoped<IPop3SessionHooks, Diagnostics.Pop3SummaryLogHooks>());
 
         AddBuiltIn<UserCommandHandler>(services);
         AddBuiltIn<PassCommandHandler>(services);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Pop3.Kestrel.Logging;
+using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Tls;
 
 namespace Pop3.Kestrel.Hosting;

@@ -11,7 +11,7 @@ internal static class Pop3FinalReply
     {
         try
         {
-            (output as Logging.Pop3ReplyTrace)?.BeginReply();
+            (output as Diagnostics.Pop3ReplyTrace)?.BeginReply();
             output.Write(reply);
             using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
             await output.FlushAsync(giveUp.Token);
@@ -30,7 +30,7 @@ internal static class Pop3FinalReply
     {
         try
         {
-            (output as Logging.Pop3ReplyTrace)?.BeginReply();
+            (output as Diagnostics.Pop3ReplyTrace)?.BeginReply();
             output.Write(reply);
             var flush = output.FlushAsync();
             if (!flush.IsCompleted)

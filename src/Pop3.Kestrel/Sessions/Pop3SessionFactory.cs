@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Hosting;
-using Pop3.Kestrel.Logging;
+using Pop3.Kestrel.Diagnostics;
 
 namespace Pop3.Kestrel.Sessions;
 

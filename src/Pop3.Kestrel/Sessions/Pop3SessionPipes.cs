@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
-using Pop3.Kestrel.Logging;
+using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Protocol;
 
 namespace Pop3.Kestrel.Sessions;

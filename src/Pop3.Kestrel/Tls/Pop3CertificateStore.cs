@@ -6,7 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Hosting;
-using Pop3.Kestrel.Logging;
+using Pop3.Kestrel.Diagnostics;
 
 namespace Pop3.Kestrel.Tls;
 

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Pop3.Kestrel.Logging;
+using Pop3.Kestrel.Diagnostics;
 
 namespace Pop3.Kestrel.Tls;
 

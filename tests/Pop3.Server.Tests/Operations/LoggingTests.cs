@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Pop3.Kestrel.Logging;
+using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Maildrops;
 using Pop3.Server.Tests.Infrastructure;
 using Serilog.Core;

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Protocol;
 using Pop3.Kestrel.Sessions;
 
-namespace Pop3.Kestrel.Logging;
+namespace Pop3.Kestrel.Diagnostics;
 
 /// <summary>Every log message of the server, source-generated. Secrets are never arguments here.</summary>
 internal static partial class Pop3Log

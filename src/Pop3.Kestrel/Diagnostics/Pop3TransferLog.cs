@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Pop3.Kestrel.Logging;
+namespace Pop3.Kestrel.Diagnostics;
 
 /// <summary>Log messages about a message transfer that did not finish.</summary>
 internal static partial class Pop3TransferLog

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Connections;
 using Pop3.Kestrel.Sessions;
 
-namespace Pop3.Kestrel.Logging;
+namespace Pop3.Kestrel.Diagnostics;
 
 /// <summary>The built-in hooks that log a line when a session starts and its one summary line when it ends.</summary>
 internal sealed class Pop3SummaryLogHooks(ILogger<Pop3ConnectionHandler> logger) : IPop3SessionHooks

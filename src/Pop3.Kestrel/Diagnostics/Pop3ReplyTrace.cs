@@ -2,7 +2,7 @@ using System.IO.Pipelines;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace Pop3.Kestrel.Logging;
+namespace Pop3.Kestrel.Diagnostics;
 
 /// <summary>
 /// The server's side of the protocol trace: wraps the session's output only while the trace is on and logs

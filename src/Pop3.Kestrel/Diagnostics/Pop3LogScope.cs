@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace Pop3.Kestrel.Logging;
+namespace Pop3.Kestrel.Diagnostics;
 
 /// <summary>
 /// The log scope of one connection. Loggers read a scope each time they write an event, so the user

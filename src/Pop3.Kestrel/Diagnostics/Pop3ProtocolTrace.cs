@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Protocol;
 
-namespace Pop3.Kestrel.Logging;
+namespace Pop3.Kestrel.Diagnostics;
 
 /// <summary>
 /// The protocol trace: every client line, and the first line of every reply, at <see cref="LogLevel.Trace"/> (Serilog: Verbose) under the
