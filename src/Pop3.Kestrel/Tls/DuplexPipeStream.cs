@@ -22,18 +22,23 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
     }
 
     /// <summary>
-    /// True during the handshake. Every read then returns on the thread pool, so what the reader does next (a key
-    /// exchange and signature) does not hold a socket event thread shared with other connections; and every write
-    /// is flushed, as SslStream does not flush the handshake's flights itself.
+    /// True during the handshake. Every read then first sends what the handshake wrote, since the peer needs it before
+    /// it answers, and returns on the thread pool, so what the reader does next (a key exchange and signature) does not
+    /// hold a socket event thread shared with other connections.
     /// </summary>
     /// <remarks>
-    /// Once false, a write only copies its record into the transport's pipe, and <see cref="FlushAsync"/> sends
-    /// them: a RETR's records go out in one send per flush of the message writer (64 KiB) instead of one send
-    /// per record. Memory stays bounded by that flush, and a client that does not read holds the flush back.
+    /// A write only copies into the transport's pipe; a flush sends. During the handshake SslStream's own flushes (one
+    /// after each of its writes) are left to the read that waits for the peer's answer, and to the transport once the
+    /// handshake is done: TLS 1.2's last flight (the server's Finished) is sent then, as the client waits for it,
+    /// while TLS 1.3's last writes, the session tickets, go out with the first reply instead of in a send of their own.
+    /// After the handshake, a RETR's records go out in one send per flush of the message writer (64 KiB) instead of
+    /// one send per record. Memory stays bounded by that flush, and a client that does not read holds the flush back.
     /// </remarks>
     public bool IsHandshaking { get; set; } = true;
 
     private volatile bool _stoppedWaiting;
+
+    private bool _unflushed;
 
     /// <summary>From now on no write or flush waits for the client: the pending flush returns, later ones are skipped.</summary>
     public void StopWaiting()
@@ -44,6 +49,11 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
+        if (IsHandshaking && _unflushed)
+        {
+            await SendAsync(cancellationToken);
+        }
+
         while (true)
         {
             var result = await transport.Input.ReadAsync(cancellationToken);
@@ -74,29 +84,21 @@ internal sealed class DuplexPipeStream(IDuplexPipe transport) : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
-        if (IsHandshaking && !_stoppedWaiting)
-        {
-            return WriteAndFlushAsync(source, cancellationToken);
-        }
-
         transport.Output.Write(source.Span);
+        _unflushed = true;
         return ValueTask.CompletedTask;
-    }
-
-    private async ValueTask WriteAndFlushAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken)
-    {
-        var result = await transport.Output.WriteAsync(source, cancellationToken);
-        if (result.IsCompleted)
-        {
-            throw new IOException("The client closed the connection.");
-        }
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override async Task FlushAsync(CancellationToken cancellationToken)
+    public override Task FlushAsync(CancellationToken cancellationToken) =>
+        IsHandshaking ? Task.CompletedTask : SendAsync(cancellationToken);
+
+    /// <summary>Sends what was written; throws <see cref="IOException"/> if the client is gone.</summary>
+    public async Task SendAsync(CancellationToken cancellationToken)
     {
+        _unflushed = false;
         if (_stoppedWaiting)
         {
             return;

@@ -9,15 +9,21 @@ namespace Pop3.Kestrel.Tls;
 /// whose writes fill whole TLS records.
 /// </summary>
 /// <remarks>
-/// The path of a RETR: the message writer fills 16 KiB segments of <see cref="Output"/>; at each of its flushes
-/// every segment becomes one full-size record (16 KiB of plaintext, the TLS maximum) that SslStream encrypts
-/// straight into the connection's pipe, and one flush of that pipe sends them all.
+/// The path of a RETR: the message writer fills 32 KiB segments of <see cref="Output"/>; at each of its flushes
+/// every segment becomes two full-size records (16 KiB of plaintext each, the TLS maximum) that SslStream encrypts
+/// in one call and copies into the connection's pipe, and one flush of that pipe sends them all.
 /// Kestrel's own HTTPS middleware writes 4 KiB records and flushes the socket after each, one send per record.
 /// </remarks>
 internal sealed class Pop3TlsTransport : IDuplexPipe, IAsyncDisposable
 {
     /// <summary>The largest plaintext of one TLS record (RFC 8446 §5.1, RFC 5246 §6.2.1).</summary>
     internal const int RecordSize = 16 * 1024;
+
+    /// <summary>
+    /// What the pipe writer hands SslStream at a time: SslStream on Linux encrypts up to 32 KiB per call, which OpenSSL
+    /// cuts into full records; each call has a fixed cost (the OpenSSL calls, the copy out of its buffer, ours into the pipe).
+    /// </summary>
+    internal const int WriteChunk = 2 * RecordSize;
 
     /// <summary>How long closing may wait for a client that does not read: the rest of the reply and close_notify.</summary>
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
@@ -62,14 +68,38 @@ internal sealed class Pop3TlsTransport : IDuplexPipe, IAsyncDisposable
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
         {
-            await tls._ssl.DisposeAsync();
+            // The alert that says why, if SslStream wrote one.
+            await tls.TrySendAsync(linked.Token);
+            await tls.ReleaseAsync();
             return (null, deadline.IsCancellationRequested ? "timeout" : e.Message);
+        }
+
+        // TLS 1.2 ends with the server's Finished, which the client waits for. TLS 1.3 ends with session tickets,
+        // which nobody waits for: they go out with the first reply.
+        if (tls._ssl.SslProtocol != SslProtocols.Tls13 && !await tls.TrySendAsync(linked.Token))
+        {
+            await tls.ReleaseAsync();
+            return (null, deadline.IsCancellationRequested ? "timeout" : "The client closed the connection.");
         }
 
         tls._plain.IsHandshaking = false;
         tls._input = PipeReader.Create(tls._ssl, new StreamPipeReaderOptions(leaveOpen: true));
-        tls._output = PipeWriter.Create(tls._ssl, new StreamPipeWriterOptions(minimumBufferSize: RecordSize, leaveOpen: true));
+        tls._output = PipeWriter.Create(tls._ssl, new StreamPipeWriterOptions(minimumBufferSize: WriteChunk, leaveOpen: true));
         return (tls, null);
+    }
+
+    /// <summary>Sends what SslStream wrote; false if the client is gone or time ran out.</summary>
+    private async ValueTask<bool> TrySendAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _plain.SendAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Completes the pipes, sends close_notify if the client is still there, and releases the TLS session.</summary>
@@ -91,14 +121,27 @@ internal sealed class Pop3TlsTransport : IDuplexPipe, IAsyncDisposable
                 await _output.CompleteAsync();
             }
 
-            _plain.IsHandshaking = true;
             await _ssl.ShutdownAsync();
+            await _plain.SendAsync(CancellationToken.None);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or AuthenticationException or OperationCanceledException)
         {
             // The client is already gone.
         }
 
-        await _ssl.DisposeAsync();
+        await ReleaseAsync();
+    }
+
+    /// <summary>Releases the TLS session. SslStream flushes the stream under it on the way, which fails if the client is gone.</summary>
+    private async ValueTask ReleaseAsync()
+    {
+        try
+        {
+            await _ssl.DisposeAsync();
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // Nothing is left to send to a client that is gone.
+        }
     }
 }
