@@ -37,7 +37,7 @@ internal sealed class Pop3AdminKestrelSetup(IOptions<Pop3AdminOptions> options, 
             listener.Set(listen);
         }
 
-        if (!Pop3AdminAddress.TryParse(admin.Address, out var address) || address.Equals(IPAddress.IPv6Any))
+        if (!Pop3EndpointOptions.TryParseAddress(admin.Address, out var address) || address.Equals(IPAddress.IPv6Any))
         {
             kestrel.ListenAnyIP(port, Configure);
         }
@@ -59,7 +59,7 @@ internal sealed class Pop3AdminOptionsValidator(IOptions<Pop3ServerOptions> pop3
             errors.Add($"Pop3:Admin:Port is {options.Port}; it must be between 0 and 65535, or not set for no admin listener.");
         }
 
-        if (!Pop3AdminAddress.TryParse(options.Address, out _))
+        if (!Pop3EndpointOptions.TryParseAddress(options.Address, out _))
         {
             errors.Add($"Pop3:Admin:Address '{options.Address}' is not an IP address, 'localhost', '*' or 'any'.");
         }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
 
 namespace Pop3.Kestrel.Hosting;
 
@@ -39,4 +41,24 @@ public sealed class Pop3EndpointOptions
     /// trusted roots decide.
     /// </summary>
     public string? ClientCertificateAuthority { get; set; }
+
+    /// <summary>
+    /// Reads an address setting the way every listener does (POP3, LMTP, admin): an IP address, <c>localhost</c> (the
+    /// IPv4 loopback), or <c>*</c> / <c>any</c> / empty for every address (the IPv6 any address, dual-stack).
+    /// </summary>
+    public static bool TryParseAddress(string text, [NotNullWhen(true)] out IPAddress? address)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "*" or "any" or "":
+                address = IPAddress.IPv6Any;
+                return true;
+            case "localhost":
+                address = IPAddress.Loopback;
+                return true;
+            default:
+                return IPAddress.TryParse(text, out address);
+        }
+    }
 }

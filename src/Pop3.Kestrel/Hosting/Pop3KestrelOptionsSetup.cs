@@ -33,7 +33,7 @@ internal sealed class Pop3KestrelOptionsSetup(
 
         foreach (var (name, endpoint) in endpoints)
         {
-            Pop3Listeners.TryParseAddress(endpoint.Address, out var address);
+            Pop3EndpointOptions.TryParseAddress(endpoint.Address, out var address);
             void Configure(ListenOptions listen)
             {
                 var feature = new Pop3EndpointFeature(name);

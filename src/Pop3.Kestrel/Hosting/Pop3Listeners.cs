@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -34,21 +33,6 @@ internal sealed class Pop3Listeners
         lock (_listeners)
         {
             _listeners.Add((name, options));
-        }
-    }
-
-    internal static bool TryParseAddress(string text, [NotNullWhen(true)] out IPAddress? address)
-    {
-        switch (text.Trim().ToLowerInvariant())
-        {
-            case "*" or "any" or "":
-                address = IPAddress.IPv6Any;
-                return true;
-            case "localhost":
-                address = IPAddress.Loopback;
-                return true;
-            default:
-                return IPAddress.TryParse(text, out address);
         }
     }
 }

@@ -36,7 +36,7 @@ internal sealed class LmtpKestrelOptionsSetup(IOptions<Pop3LmtpOptions> options,
                 continue;
             }
 
-            Pop3Listeners.TryParseAddress(endpoint.Address, out var address);
+            Pop3EndpointOptions.TryParseAddress(endpoint.Address, out var address);
             if (address is null || address.Equals(IPAddress.IPv6Any))
             {
                 kestrel.ListenAnyIP(endpoint.Port, Configure);

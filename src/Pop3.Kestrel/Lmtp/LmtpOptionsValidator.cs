@@ -67,7 +67,7 @@ internal sealed class LmtpOptionsValidator : IValidateOptions<Pop3LmtpOptions>
                 errors.Add($"{key}:Port is {endpoint.Port}; it must be between 0 and 65535.");
             }
 
-            if (!Pop3Listeners.TryParseAddress(endpoint.Address, out _))
+            if (!Pop3EndpointOptions.TryParseAddress(endpoint.Address, out _))
             {
                 errors.Add($"{key}:Address '{endpoint.Address}' is not an IP address, 'localhost', '*' or 'any'.");
             }
