@@ -63,7 +63,13 @@ public sealed class Pop3UpstreamTests : IAsyncLifetime
         {
             var bytes = new MemoryStream();
             await received.CopyToAsync(bytes);
-            Assert.True(large.AsSpan().SequenceEqual(bytes.ToArray()), $"{bytes.Length} bytes received for {large.Length} sent, or different bytes");
+            var got = bytes.ToArray();
+            var differsAt = large.AsSpan().CommonPrefixLength(got);
+            Assert.True(
+                large.AsSpan().SequenceEqual(got),
+                $"{got.Length} bytes received for {large.Length} sent; first difference at offset {differsAt}: sent "
+                + $"'{Encoding.ASCII.GetString(large.AsSpan(differsAt, Math.Min(40, large.Length - differsAt)))}', received "
+                + $"'{Encoding.ASCII.GetString(got.AsSpan(differsAt, Math.Min(40, got.Length - differsAt)))}'");
         }
 
         await using (var small = await client.GetStreamAsync(0))
