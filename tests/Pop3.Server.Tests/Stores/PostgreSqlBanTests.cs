@@ -14,20 +14,20 @@ public sealed class PostgreSqlBanTests(PostgreSqlFixture database) : IAsyncLifet
 {
     private const string Banned = "-ERR [SYS/TEMP] Too many failed logins from your address, try again later";
 
-    private readonly Pop3ServerFactory _nodeA = Node(database);
-    private readonly Pop3ServerFactory _nodeB = Node(database);
+    private readonly Pop3ServerFactory _nodeA = PostgreSqlGuardNodes.Node(database, 3);
+    private readonly Pop3ServerFactory _nodeB = PostgreSqlGuardNodes.Node(database, 3);
 
     public async Task InitializeAsync()
     {
         _ = _nodeA.Pop3EndPoint;
         _ = _nodeB.Pop3EndPoint;
-        await ForgetAsync();
+        await PostgreSqlGuardNodes.ForgetAsync(_nodeA);
     }
 
     public async Task DisposeAsync()
     {
         // The database is shared with the other tests of the collection, which log in from 127.0.0.1 too.
-        await ForgetAsync();
+        await PostgreSqlGuardNodes.ForgetAsync(_nodeA);
         await _nodeA.DisposeAsync();
         await _nodeB.DisposeAsync();
     }
@@ -63,19 +63,4 @@ public sealed class PostgreSqlBanTests(PostgreSqlFixture database) : IAsyncLifet
         var ban = Assert.Single(await _nodeB.Services.GetRequiredService<IPop3LockoutStore>().ListBansAsync(DateTimeOffset.UtcNow, CancellationToken.None));
         Assert.Equal(("127.0.0.1", 3), (ban.Address, ban.Failures));
     }
-
-    private async Task ForgetAsync()
-    {
-        var store = _nodeA.Services.GetRequiredService<PostgreSqlMailStore>();
-        await using var command = store.DataSource.CreateCommand("DELETE FROM pop3_address_bans; DELETE FROM pop3_familiar_addresses");
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static Pop3ServerFactory Node(PostgreSqlFixture database) =>
-        new Pop3ServerFactory()
-            .With("Pop3:Store", "PostgreSql")
-            .With("Pop3:PostgreSql:ConnectionString", database.ConnectionString)
-            .With("Pop3:Authentication:BanAfterFailures", "3")
-            .With("Pop3:Authentication:MaxAttempts", "10")
-            .WithServices(services => services.AddSingleton<IPop3Authenticator, TestUsers>());
 }

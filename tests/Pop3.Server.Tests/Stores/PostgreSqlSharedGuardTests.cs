@@ -21,20 +21,20 @@ public sealed class PostgreSqlSharedGuardTests(PostgreSqlFixture database) : IAs
     private const string Failed = "-ERR [AUTH] Authentication failed";
     private const int BanAfter = 6;
 
-    private readonly Pop3ServerFactory _nodeA = Node(database);
-    private readonly Pop3ServerFactory _nodeB = Node(database);
+    private readonly Pop3ServerFactory _nodeA = PostgreSqlGuardNodes.Node(database, BanAfter);
+    private readonly Pop3ServerFactory _nodeB = PostgreSqlGuardNodes.Node(database, BanAfter);
 
     public async Task InitializeAsync()
     {
         _ = _nodeA.Pop3EndPoint;
         _ = _nodeB.Pop3EndPoint;
-        await ForgetAsync();
+        await PostgreSqlGuardNodes.ForgetAsync(_nodeA);
     }
 
     public async Task DisposeAsync()
     {
         // The database is shared with the other tests of the collection, which log in from 127.0.0.1 too.
-        await ForgetAsync();
+        await PostgreSqlGuardNodes.ForgetAsync(_nodeA);
         await _nodeA.DisposeAsync();
         await _nodeB.DisposeAsync();
     }
@@ -103,8 +103,8 @@ public sealed class PostgreSqlSharedGuardTests(PostgreSqlFixture database) : IAs
     [Fact]
     public async Task A_user_locked_out_through_one_node_is_locked_out_on_the_other()
     {
-        await using var lockout = Node(database).With("Pop3:Authentication:LockoutAfterFailures", "2");
-        await using var other = Node(database).With("Pop3:Authentication:LockoutAfterFailures", "2");
+        await using var lockout = PostgreSqlGuardNodes.Node(database, BanAfter).With("Pop3:Authentication:LockoutAfterFailures", "2");
+        await using var other = PostgreSqlGuardNodes.Node(database, BanAfter).With("Pop3:Authentication:LockoutAfterFailures", "2");
         await using (var a = await RawPop3Client.ConnectAsync(lockout.Pop3EndPoint))
         {
             await a.ReadLineAsync();
@@ -123,8 +123,8 @@ public sealed class PostgreSqlSharedGuardTests(PostgreSqlFixture database) : IAs
     [Fact]
     public async Task Login_delay_holds_on_the_node_the_client_did_not_log_in_to()
     {
-        await using var first = Node(database).With("Pop3:LoginDelay", "300");
-        await using var second = Node(database).With("Pop3:LoginDelay", "300");
+        await using var first = PostgreSqlGuardNodes.Node(database, BanAfter).With("Pop3:LoginDelay", "300");
+        await using var second = PostgreSqlGuardNodes.Node(database, BanAfter).With("Pop3:LoginDelay", "300");
         await using (var a = await RawPop3Client.ConnectAsync(first.Pop3EndPoint))
         {
             await a.LoginAsync();
@@ -156,20 +156,4 @@ public sealed class PostgreSqlSharedGuardTests(PostgreSqlFixture database) : IAs
         await using var rows = store.DataSource.CreateCommand("SELECT count(*) FROM pop3_guess_windows");
         Assert.Equal(0L, await rows.ExecuteScalarAsync());
     }
-
-    private async Task ForgetAsync()
-    {
-        var store = _nodeA.Services.GetRequiredService<PostgreSqlMailStore>();
-        await using var command = store.DataSource.CreateCommand(
-            "DELETE FROM pop3_address_bans; DELETE FROM pop3_familiar_addresses; DELETE FROM pop3_guess_windows; DELETE FROM pop3_last_logins");
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static Pop3ServerFactory Node(PostgreSqlFixture database) =>
-        new Pop3ServerFactory()
-            .With("Pop3:Store", "PostgreSql")
-            .With("Pop3:PostgreSql:ConnectionString", database.ConnectionString)
-            .With("Pop3:Authentication:BanAfterFailures", BanAfter.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .With("Pop3:Authentication:MaxAttempts", "10")
-            .WithServices(services => services.AddSingleton<IPop3Authenticator, TestUsers>());
 }
