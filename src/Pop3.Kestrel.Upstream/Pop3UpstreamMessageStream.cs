@@ -102,9 +102,12 @@ internal sealed class Pop3UpstreamMessageStream(PipeReader reader, TimeSpan time
 
             _atLineStart = LastByte(take) == (byte)'\n';
 
+            // Measured before AdvanceTo: a sequence over segments the reader has since recycled reports a wrong length
+            // (16 KiB too many when a line crossed two), and the caller would take stale buffer bytes as message.
+            var length = (int)take.Length;
             take.CopyTo(buffer.Span);
             reader.AdvanceTo(take.End);
-            return (int)take.Length;
+            return length;
         }
     }
 
