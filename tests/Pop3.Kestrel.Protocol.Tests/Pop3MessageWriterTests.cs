@@ -45,6 +45,24 @@ public sealed class Pop3MessageWriterTests
     }
 
     [Fact]
+    public async Task A_store_stream_that_counts_more_than_it_was_given_room_for_fails_the_transfer_instead_of_sending_stale_octets()
+    {
+        var output = new Pipe();
+
+        await Assert.ThrowsAsync<IOException>(async () => await Pop3MessageWriter.WriteAsync(new OvercountingStream(), output.Writer, -1, CancellationToken.None));
+    }
+
+    /// <summary>Writes one line and claims a buffer's worth more, as a stream that measured a recycled sequence did.</summary>
+    private sealed class OvercountingStream : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            "line\r\n"u8.CopyTo(buffer.Span);
+            return ValueTask.FromResult(6 + 16 * 1024 + buffer.Length);
+        }
+    }
+
+    [Fact]
     public void Long_messages_take_the_bulk_paths_and_still_match_the_reference()
     {
         // Long runs of unchanged CRLF lines cross the vector scan's 16/32-octet blocks at every offset, and long

@@ -27,6 +27,12 @@ internal static class Pop3MessageWriter
             int read;
             while ((read = await message.ReadAsync(buffer.AsMemory(0, ChunkSize), cancellationToken)) > 0)
             {
+                // A stream that counts more than it had room for is broken: a store fault the sender reports, not an index error.
+                if (read > ChunkSize)
+                {
+                    throw new IOException($"The message store's stream reported {read} octets read into a buffer of {ChunkSize}.");
+                }
+
                 var more = encoder.Encode(buffer.AsSpan(0, read), output);
                 if (encoder.WireLength - flushedAt >= FlushThreshold)
                 {
