@@ -33,7 +33,7 @@ public sealed class PgBouncerTestServer : IAsyncDisposable
         var target = new NpgsqlConnectionStringBuilder(database);
         var folder = Path.Combine(Path.GetTempPath(), "pop3-pgbouncer-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(folder);
-        var port = FreePort();
+        var port = LoopbackPorts.Take();
         await File.WriteAllTextAsync(Path.Combine(folder, "userlist.txt"), $"\"{target.Username}\" \"\"\n");
         await File.WriteAllTextAsync(Path.Combine(folder, "pgbouncer.ini"),
             $"""
@@ -112,12 +112,5 @@ public sealed class PgBouncerTestServer : IAsyncDisposable
 
         _process.Dispose();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

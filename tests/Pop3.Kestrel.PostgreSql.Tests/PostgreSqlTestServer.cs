@@ -70,7 +70,7 @@ public sealed class PostgreSqlTestServer : IAsyncDisposable
 
         var data = Path.Combine(folder, "data");
         await RunAsync(initdb, ["-D", data, "-U", "postgres", "--auth=trust", "--no-sync"], asRoot);
-        var port = FreePort();
+        var port = LoopbackPorts.Take();
         await RunAsync(pgCtl,
             ["-D", data, "-l", Path.Combine(folder, "log"), "-o", $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "-w", "start"], asRoot);
         return new PostgreSqlTestServer($"Host=127.0.0.1;Port={port};Username=postgres", folder);
@@ -124,13 +124,6 @@ public sealed class PostgreSqlTestServer : IAsyncDisposable
         NpgsqlConnection.ClearAllPools();
         await RunAsync(ExternalProgram.PgCtl.Locate(), ["-D", Path.Combine(_clusterFolder, "data"), "-m", "immediate", "-w", "stop"], Environment.UserName == "root");
         Directory.Delete(_clusterFolder, recursive: true);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task RunAsync(string tool, string[] arguments, bool asRoot)

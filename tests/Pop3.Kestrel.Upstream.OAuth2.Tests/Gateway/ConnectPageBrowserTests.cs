@@ -30,7 +30,7 @@ public sealed class ConnectPageBrowserTests : IAsyncLifetime
         var driver = ExternalProgram.ChromeDriver.Locate();
 
         // The redirect URI is registered with the provider before the gateway starts, so the admin port is chosen first.
-        var adminPort = FreePort();
+        var adminPort = LoopbackPorts.Take();
         _publicUrl = $"http://127.0.0.1:{adminPort}";
         _server = await TestAuthorizationServer.StartAsync(TimeSpan.FromHours(1), TimeSpan.FromDays(14), _publicUrl + "/oauth2/callback");
         _dovecot = await TestDovecot.StartAsync(_server);
@@ -156,12 +156,5 @@ public sealed class ConnectPageBrowserTests : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, "The browser did not get there within 20 s.");
             await Task.Delay(50);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

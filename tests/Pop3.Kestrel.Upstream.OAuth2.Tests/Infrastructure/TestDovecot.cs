@@ -47,8 +47,8 @@ internal sealed class TestDovecot : IAsyncDisposable
         File.SetUnixFileMode(Path.Combine(root, "mail"), open | UnixFileMode.GroupWrite | UnixFileMode.OtherWrite);
 
         // Dovecot cannot listen on port 0 and say which port it got: free ports are found just before it starts.
-        var imapPort = FreePort();
-        var pop3Port = FreePort();
+        var ports = LoopbackPorts.Take(2);
+        var (imapPort, pop3Port) = (ports[0], ports[1]);
         var introspection = new UriBuilder(authorization.IntrospectionEndpoint)
         {
             UserName = TestAuthorizationServer.DovecotClientId,
@@ -183,13 +183,6 @@ internal sealed class TestDovecot : IAsyncDisposable
             debug = yes
             """);
         File.SetUnixFileMode(path, (UnixFileMode)0b110_100_100);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private async Task WaitUntilListeningAsync()

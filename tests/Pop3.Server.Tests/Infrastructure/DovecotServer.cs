@@ -117,8 +117,8 @@ public sealed class DovecotServer : IAsyncDisposable
         Directory.CreateDirectory(_root["run"]);
         Directory.CreateDirectory(_root["mail"]);
         await File.WriteAllLinesAsync(_root["passwd"], users.Select(u => $"{u.User}:{{PLAIN}}{u.Password}"));
-        var imap = FreePort();
-        var pop3 = FreePort();
+        var ports = LoopbackPorts.Take(2);
+        var (imap, pop3) = (ports[0], ports[1]);
         var (uid, gid) = _mailUser;
         var asRoot = CurrentIds().Uid == 0;
         var self = asRoot ? "" : $"""
@@ -208,14 +208,6 @@ public sealed class DovecotServer : IAsyncDisposable
                 await Task.Delay(50, limit.Token);
             }
         }
-    }
-
-    /// <summary>A port the system just gave out and took back: Dovecot cannot listen on port 0 and say which port it got.</summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Gives the mail to the user Dovecot reads it as (it refuses to access mail as root).</summary>

@@ -48,7 +48,7 @@ public sealed class PostfixInstance : IAsyncDisposable
         }
         Directory.CreateDirectory(Path.Combine(folder, "queue"));
         var config = Directory.CreateDirectory(Path.Combine(folder, "conf")).FullName;
-        var smtpPort = FreePort();
+        var smtpPort = LoopbackPorts.Take();
         await File.WriteAllTextAsync(Path.Combine(config, "main.cf"), string.Create(CultureInfo.InvariantCulture, $"""
             compatibility_level = 3.6
             queue_directory = {folder}/queue
@@ -149,13 +149,6 @@ public sealed class PostfixInstance : IAsyncDisposable
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         return (process.ExitCode, await output + await error);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

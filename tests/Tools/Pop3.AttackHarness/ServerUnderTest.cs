@@ -62,8 +62,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             await File.WriteAllBytesAsync(Path.Combine(maildir, "cur", $"1700000000.M1P1Q1.harness,S={Message.Length}:2,"), Message, cancellationToken);
         }
 
-        var port = FreePort();
-        var adminPort = FreePort();
+        var (port, adminPort) = TwoFreePorts();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -203,11 +202,14 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>Two distinct ports the system just gave out and took back: both are held until both are given, or the same one can come twice.</summary>
+    private static (int First, int Second) TwoFreePorts()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var first = new TcpListener(IPAddress.Loopback, 0);
+        using var second = new TcpListener(IPAddress.Loopback, 0);
+        first.Start();
+        second.Start();
+        return (((IPEndPoint)first.LocalEndpoint).Port, ((IPEndPoint)second.LocalEndpoint).Port);
     }
 
     private static byte[] BuildMessage()
