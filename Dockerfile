@@ -11,6 +11,7 @@ COPY Pop3.Kestrel.sln ./
 COPY src/Directory.Build.props src/PACKAGE.md src/
 COPY src/Pop3.Kestrel/Pop3.Kestrel.csproj src/Pop3.Kestrel/
 COPY src/Pop3.Kestrel.UsersFile/Pop3.Kestrel.UsersFile.csproj src/Pop3.Kestrel.UsersFile/
+COPY src/Pop3.Kestrel.OAuthBearer/Pop3.Kestrel.OAuthBearer.csproj src/Pop3.Kestrel.OAuthBearer/
 COPY src/Pop3.Kestrel.Maildir/Pop3.Kestrel.Maildir.csproj src/Pop3.Kestrel.Maildir/
 COPY src/Pop3.Kestrel.Admin/Pop3.Kestrel.Admin.csproj src/Pop3.Kestrel.Admin/
 COPY src/Pop3.Kestrel.PostgreSql/Pop3.Kestrel.PostgreSql.csproj src/Pop3.Kestrel.PostgreSql/

@@ -6,7 +6,9 @@ namespace Pop3.Kestrel.Authentication;
 /// A SASL mechanism for AUTH (RFC 5034). Registered as a singleton <see cref="IPop3SaslMechanism"/>; the built-in
 /// ones are PLAIN and LOGIN (need <see cref="IPop3Authenticator"/>), CRAM-MD5 (needs an
 /// <see cref="IPop3SecretProvider"/> with plaintext passwords or HMAC-MD5 contexts), SCRAM-SHA-256 (needs one with
-/// SCRAM keys), OAUTHBEARER and XOAUTH2 (need <c>Pop3:Authentication:OAuth</c>).
+/// SCRAM keys), EXTERNAL (a client certificate); OAUTHBEARER and XOAUTH2 come with <c>AddOAuthBearer()</c> (package
+/// Pop3.Kestrel.OAuthBearer). An exchange asks <see cref="Pop3SessionContext.MayCheckCredentialsAsync"/> before it
+/// checks a password, digest, proof or token, so that the guessing defences count it as every built-in one does.
 /// </summary>
 public interface IPop3SaslMechanism
 {

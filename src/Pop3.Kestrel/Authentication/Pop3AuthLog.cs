@@ -65,11 +65,7 @@ internal static partial class Pop3AuthLog
     [LoggerMessage(106, LogLevel.Debug, "Plaintext authentication refused on a connection without TLS ({Method})")]
     public static partial void PlaintextRefused(ILogger logger, string method);
 
-    [LoggerMessage(107, LogLevel.Debug, "Bearer token rejected: {Reason}")]
-    public static partial void TokenRejected(ILogger logger, string reason);
-
-    [LoggerMessage(108, LogLevel.Error, "The OAuth signing keys could not be read from {Source}")]
-    public static partial void SigningKeysUnreadable(ILogger logger, Exception exception, string source);
+    // 107 and 108 are the bearer-token messages of the OAuthBearer package (OAuthBearerLog).
 
     [LoggerMessage(109, LogLevel.Information, "Authentication {Outcome} ({Method}) after {Attempts} attempts on this connection; closing")]
     public static partial void TooManyAttempts(ILogger logger, string outcome, string method, int attempts);

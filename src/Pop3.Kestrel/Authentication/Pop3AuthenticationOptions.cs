@@ -104,8 +104,6 @@ public sealed class Pop3AuthenticationOptions
     /// </summary>
     public string? StateFile { get; set; }
 
-    /// <summary>Bearer tokens for OAUTHBEARER and XOAUTH2: <c>Pop3:Authentication:OAuth</c>.</summary>
-    public Pop3OAuthOptions OAuth { get; set; } = new();
 
     /// <summary>True if a password or bearer token may be sent over <paramref name="connection"/> as it is now.</summary>
     internal bool AllowsPlaintext(Pop3ConnectionInfo connection)

@@ -30,19 +30,12 @@ internal static class Pop3AuthenticationRegistration
         services.TryAddSingleton<Pop3LoginGuard>();
         services.TryAddScoped<Pop3LoginState>();
         services.TryAddSingleton<Pop3SecretSource>();
-        services.TryAddSingleton(static provider => new Pop3BearerTokenValidator(
-            () => provider.GetRequiredService<IOptions<Pop3AuthenticationOptions>>().Value.OAuth,
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<Pop3BearerTokenValidator>>(),
-            provider.GetService<IHostEnvironment>()));
         services.TryAddSingleton<Pop3SaslMechanisms>();
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, PlainMechanism>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, LoginMechanism>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, CramMd5Mechanism>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, ScramSha256Mechanism>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, OAuthBearerMechanism>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, XOAuth2Mechanism>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3SaslMechanism, ExternalMechanism>());
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPop3CapabilityProvider, Pop3AuthenticationCapabilities>());

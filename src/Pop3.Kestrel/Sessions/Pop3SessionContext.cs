@@ -93,6 +93,14 @@ public sealed class Pop3SessionContext
     }
 
     /// <summary>
+    /// Asks, before a SASL exchange checks a password, digest, proof or token, whether this guess at <paramref name="user"/>
+    /// (null when the mechanism learns the user only by checking) may be checked: the address may be banned, the user
+    /// locked out, or too many of its guesses in flight. False: check nothing and return <see cref="Authentication.Pop3SaslStep.Failure"/>.
+    /// </summary>
+    public ValueTask<bool> MayCheckCredentialsAsync(string? user, CancellationToken cancellationToken) =>
+        Authentication.Pop3LoginGuard.MayCheckAsync(this, user, cancellationToken);
+
+    /// <summary>
     /// Finishes a successful authentication (USER/PASS, APOP or AUTH): LOGIN-DELAY and limits, then opens and lists
     /// <paramref name="mailbox"/> and writes the reply. Returns <see cref="Pop3CommandResult.LoggedIn"/> or, with the
     /// <c>-ERR</c> written, <see cref="Pop3CommandResult.Failed"/>.

@@ -11,11 +11,11 @@ internal static class ServerComposition
 {
     /// <summary>
     /// The POP3 server, the store named by <c>Pop3:Store</c> (with OAuth 2.0 upstream when <c>Pop3:Upstream:OAuth2</c> is
-    /// set), client workarounds, the users file, LMTP delivery (<c>Pop3:Lmtp</c>), the admin listener.
+    /// set), client workarounds, the users file, bearer-token logins (<c>Pop3:Authentication:OAuth</c>), LMTP delivery (<c>Pop3:Lmtp</c>), the admin listener.
     /// </summary>
     public static Pop3ServerBuilder AddServerServices(this IHostApplicationBuilder builder)
     {
-        var pop3 = builder.AddPop3Server().AddConfiguredStore(builder.Configuration).AddClientWorkarounds(builder.Configuration).AddUsersFile().AddLmtp().AddAdmin();
+        var pop3 = builder.AddPop3Server().AddConfiguredStore(builder.Configuration).AddClientWorkarounds(builder.Configuration).AddUsersFile().AddOAuthBearer().AddLmtp().AddAdmin();
         builder.Services.DeclarePop3Setting(DemoMailbox.Key, typeof(bool))
             .DeclarePop3Setting(ServerOperations.InlineKey, typeof(bool))
 

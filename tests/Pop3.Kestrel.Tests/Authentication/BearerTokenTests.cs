@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Tests.Sessions;
 using static Pop3.Kestrel.Tests.Authentication.AuthUsers;
 
@@ -54,6 +55,10 @@ public sealed class BearerTokenTests : IDisposable
 
     public void Dispose() => _users.Dispose();
 
+    /// <summary>A session whose server has the bearer mechanisms (<c>AddOAuthBearer</c>) beside the users file.</summary>
+    private SessionHarness Harness(Dictionary<string, string?>? settings = null, Pop3ConnectionInfo? connection = null) =>
+        _users.Harness(settings, connection, configure: builder => builder.AddOAuthBearer());
+
     private static string OAuthBearer(string token, string? user = "alice@example.org") =>
         B64($"n,{(user is null ? "" : "a=" + user)},\u0001host=pop3.example.org\u0001port=110\u0001auth=Bearer {token}\u0001\u0001");
 
@@ -62,13 +67,13 @@ public sealed class BearerTokenTests : IDisposable
     [Fact]
     public async Task Bearer_mechanisms_are_offered_only_when_configured()
     {
-        await using (var plain = _users.Harness())
+        await using (var plain = Harness())
         {
             await plain.ReadLineAsync();
             Assert.Equal("-ERR Unsupported authentication mechanism", await plain.CommandAsync("AUTH OAUTHBEARER"));
         }
 
-        await using var s = _users.Harness(_issuer.Settings());
+        await using var s = Harness(_issuer.Settings());
         await s.ReadLineAsync();
         await s.SendAsync("AUTH\r\n");
         Assert.Equal("+OK\r\nPLAIN\r\nLOGIN\r\nCRAM-MD5\r\nSCRAM-SHA-256\r\nOAUTHBEARER\r\nXOAUTH2\r\n.\r\n", await s.ReadMultiLineAsync());
@@ -77,7 +82,7 @@ public sealed class BearerTokenTests : IDisposable
     [Fact]
     public async Task Bearer_tokens_count_as_plaintext()
     {
-        await using var s = _users.Harness(_issuer.Settings(), connection: Remote());
+        await using var s = Harness(_issuer.Settings(), connection: Remote());
         await s.ReadLineAsync();
         await s.SendAsync("AUTH\r\n");
         Assert.Equal("+OK\r\nCRAM-MD5\r\nSCRAM-SHA-256\r\n.\r\n", await s.ReadMultiLineAsync());
@@ -87,7 +92,7 @@ public sealed class BearerTokenTests : IDisposable
     [Fact]
     public async Task Oauthbearer_with_a_valid_token_logs_in_to_the_claimed_mailbox()
     {
-        await using var s = _users.Harness(_issuer.Settings());
+        await using var s = Harness(_issuer.Settings());
         await s.ReadLineAsync();
         Assert.Equal(LoggedIn, await s.CommandAsync("AUTH OAUTHBEARER " + OAuthBearer(_issuer.Token(s.Time.GetUtcNow()))));
         Assert.Equal("alice@example.org", s.Session.Context!.User);
@@ -96,7 +101,7 @@ public sealed class BearerTokenTests : IDisposable
     [Fact]
     public async Task Oauthbearer_without_authzid_and_without_initial_response()
     {
-        await using var s = _users.Harness(_issuer.Settings());
+        await using var s = Harness(_issuer.Settings());
         await s.ReadLineAsync();
         Assert.Equal("+ ", await s.CommandAsync("AUTH OAUTHBEARER"));
         Assert.Equal(LoggedIn, await s.CommandAsync(OAuthBearer(_issuer.Token(s.Time.GetUtcNow()), user: null)));
@@ -105,7 +110,7 @@ public sealed class BearerTokenTests : IDisposable
     [Fact]
     public async Task Xoauth2_with_a_valid_token_logs_in()
     {
-        await using var s = _users.Harness(_issuer.Settings());
+        await using var s = Harness(_issuer.Settings());
         await s.ReadLineAsync();
         Assert.Equal(LoggedIn, await s.CommandAsync("AUTH XOAUTH2 " + XOAuth2(_issuer.Token(s.Time.GetUtcNow()))));
     }
@@ -116,7 +121,7 @@ public sealed class BearerTokenTests : IDisposable
     [MemberData(nameof(BadTokens))]
     public async Task Oauthbearer_failure_sends_the_rfc7628_error_then_fails(string problem)
     {
-        await using var s = _users.Harness(_issuer.Settings("Pop3:Authentication:OAuth:Scope", "pop3"));
+        await using var s = Harness(_issuer.Settings("Pop3:Authentication:OAuth:Scope", "pop3"));
         await s.ReadLineAsync();
         var now = s.Time.GetUtcNow();
         var token = problem switch
@@ -136,7 +141,7 @@ public sealed class BearerTokenTests : IDisposable
     [Fact]
     public async Task A_token_stops_working_when_it_expires_on_the_server_clock()
     {
-        await using var s = _users.Harness(_issuer.Settings(), connection: Remote(secure: true));
+        await using var s = Harness(_issuer.Settings(), connection: Remote(secure: true));
         await s.ReadLineAsync();
         var token = _issuer.Token(s.Time.GetUtcNow(), lifetime: TimeSpan.FromMinutes(10));
         s.Time.Advance(TimeSpan.FromMinutes(11) - TimeSpan.FromSeconds(1)); // within the default one-minute clock skew
@@ -153,7 +158,7 @@ public sealed class BearerTokenTests : IDisposable
     [Fact]
     public async Task Xoauth2_for_another_user_than_the_token_fails()
     {
-        await using var s = _users.Harness(_issuer.Settings());
+        await using var s = Harness(_issuer.Settings());
         await s.ReadLineAsync();
         Assert.Equal("+ " + B64("""{"status":"401","schemes":"Bearer"}"""), await s.CommandAsync("AUTH XOAUTH2 " + XOAuth2(_issuer.Token(s.Time.GetUtcNow()), "bob@example.org")));
         Assert.Equal(Failed, await s.CommandAsync(""));
@@ -164,11 +169,24 @@ public sealed class BearerTokenTests : IDisposable
     [InlineData("n,,\u0001auth=Bearer abc\u0001")] // not closed by ^A^A
     [InlineData("n,,\u0001auth=Basic abc\u0001\u0001")] // not a bearer token
     [InlineData("n,,\u0001host=x\u0001\u0001")] // no token
+    [InlineData("n,a=al=2Xice,\u0001auth=Bearer abc\u0001\u0001")] // '=' escapes only ',' and '=' in a saslname
+    [InlineData("n,a=alice=,\u0001auth=Bearer abc\u0001\u0001")] // a bare '=' at the end
     public async Task Malformed_oauthbearer_messages_are_errors(string message)
     {
-        await using var s = _users.Harness(_issuer.Settings());
+        await using var s = Harness(_issuer.Settings());
         await s.ReadLineAsync();
         Assert.Equal("-ERR Malformed SASL response", await s.CommandAsync("AUTH OAUTHBEARER " + B64(message)));
+    }
+
+    [Theory]
+    [InlineData("a=alice@example.org", "alice@example.org")]
+    [InlineData("a=al=2Cice=3D=3D2C", "al,ice==2C")]
+    [InlineData("", null)]
+    public void The_authorization_identity_is_a_saslname(string authzid, string? user)
+    {
+        Assert.True(Pop3.Kestrel.OAuthBearer.OAuthBearerMechanism.Parse($"n,{authzid},\u0001auth=Bearer abc\u0001\u0001", out var claimed, out var token));
+        Assert.Equal(user, claimed);
+        Assert.Equal("abc", token);
     }
 
     [Fact]
@@ -179,7 +197,7 @@ public sealed class BearerTokenTests : IDisposable
         var settings = _issuer.Settings();
         settings.Remove("Pop3:Authentication:OAuth:Jwks");
         settings["Pop3:Authentication:OAuth:JwksFile"] = path;
-        await using var s = _users.Harness(settings);
+        await using var s = Harness(settings);
         await s.ReadLineAsync();
         Assert.Equal(LoggedIn, await s.CommandAsync("AUTH OAUTHBEARER " + OAuthBearer(_issuer.Token(s.Time.GetUtcNow()))));
     }

@@ -239,6 +239,61 @@ public sealed class GuessLimiterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_mechanism_of_ones_own_is_counted_and_refused_like_the_built_in_ones()
+    {
+        var settings = new Dictionary<string, string?> { ["Pop3:Authentication:BanAfterFailures"] = "2", ["Pop3:Authentication:MaxAttempts"] = "10" };
+        await using var s = _users.Harness(settings, connection: Remote(secure: true), configure: builder => builder.Services.AddSingleton<PassWordMechanism.Checks>().AddSingleton<IPop3SaslMechanism, PassWordMechanism>());
+        await s.ReadLineAsync();
+        Assert.Equal(Failed, await s.CommandAsync("AUTH X-PASSWORD " + B64("carol wrong")));
+        Assert.Equal(Failed, await s.CommandAsync("AUTH X-PASSWORD " + B64("carol still wrong")));
+
+        // Its failures made the ban; the right word is now refused unchecked, through the context's public check.
+        await using var next = new SessionHarness(connection: Remote(secure: true), shared: s.Services);
+        await next.ReadLineAsync();
+        Assert.Equal(AddressBanned, await next.CommandAsync("AUTH X-PASSWORD " + B64("carol " + PassWordMechanism.Word)));
+        Assert.Equal(2, s.Services.GetRequiredService<PassWordMechanism.Checks>().Count);
+    }
+
+    /// <summary>A mechanism an application adds: "user word" in one step, checked only when the guard allows it.</summary>
+    private sealed class PassWordMechanism(PassWordMechanism.Checks checks) : IPop3SaslMechanism
+    {
+        public const string Word = "open sesame";
+
+        public string Name => "X-PASSWORD";
+
+        public bool SendsPlaintext => false;
+
+        public bool IsAvailable => true;
+
+        public IPop3SaslExchange Start(Kestrel.Sessions.Pop3SessionContext context) => new Exchange(context, checks);
+
+        public sealed class Checks
+        {
+            private int _count;
+
+            public int Count => _count;
+
+            public void Add() => Interlocked.Increment(ref _count);
+        }
+
+        private sealed class Exchange(Kestrel.Sessions.Pop3SessionContext context, Checks checks) : IPop3SaslExchange
+        {
+            public async ValueTask<Pop3SaslStep> StepAsync(ReadOnlyMemory<byte>? response, CancellationToken cancellationToken)
+            {
+                var text = response is { } bytes ? Encoding.UTF8.GetString(bytes.Span) : "";
+                var user = text.Split(' ', 2)[0];
+                if (!await context.MayCheckCredentialsAsync(user, cancellationToken))
+                {
+                    return Pop3SaslStep.Failure(user);
+                }
+
+                checks.Add();
+                return text == "carol " + Word ? Pop3SaslStep.Success(user, user) : Pop3SaslStep.Failure(user);
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_ipv6_client_is_counted_by_its_slash_64()
     {
         var settings = new Dictionary<string, string?> { ["Pop3:Authentication:BanAfterFailures"] = "2" };

@@ -16,7 +16,7 @@ VERSION="0.1.0-check.$(date +%s).$$"
 echo "==> dotnet pack (version $VERSION) into $WORK/feed"
 dotnet pack "$ROOT/Pop3.Kestrel.sln" -c Release -o "$WORK/feed" -p:Version="$VERSION" --nologo -v:q </dev/null
 
-for package in Pop3.Kestrel Pop3.Kestrel.UsersFile Pop3.Kestrel.Maildir Pop3.Kestrel.Admin Pop3.Kestrel.PostgreSql Pop3.Kestrel.Upstream Pop3.Kestrel.Upstream.OAuth2 Pop3.Kestrel.Testing; do
+for package in Pop3.Kestrel Pop3.Kestrel.UsersFile Pop3.Kestrel.OAuthBearer Pop3.Kestrel.Maildir Pop3.Kestrel.Admin Pop3.Kestrel.PostgreSql Pop3.Kestrel.Upstream Pop3.Kestrel.Upstream.OAuth2 Pop3.Kestrel.Testing; do
     nupkg="$WORK/feed/$package.$VERSION.nupkg"
     [[ -f $nupkg ]] || { echo "missing $nupkg" >&2; exit 1; }
     listing=$(unzip -l "$nupkg")

@@ -10,6 +10,7 @@ using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Authentication.Sasl;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildrops;
+using Pop3.Kestrel.OAuthBearer;
 using Pop3.Kestrel.Protocol;
 using Pop3.Kestrel.Sessions;
 using Pop3.Kestrel.UsersFile;

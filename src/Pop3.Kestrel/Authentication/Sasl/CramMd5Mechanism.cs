@@ -77,7 +77,7 @@ internal sealed partial class CramMd5Mechanism(Pop3SecretSource secrets, TimePro
                 return Pop3SaslStep.Malformed;
             }
 
-            return await Pop3LoginGuard.MayCheckAsync(context, user, cancellationToken) ? Check(user, given) : Pop3SaslStep.Failure(user);
+            return await context.MayCheckCredentialsAsync(user, cancellationToken) ? Check(user, given) : Pop3SaslStep.Failure(user);
         }
 
         private static bool TryParse(ReadOnlySpan<byte> message, out string user, out byte[] given)

@@ -47,7 +47,7 @@ internal sealed class LoginMechanism(IPop3Authenticator authenticator) : IPop3Sa
                 return Pop3SaslStep.Malformed;
             }
 
-            if (!await Pop3LoginGuard.MayCheckAsync(context, _user, cancellationToken))
+            if (!await context.MayCheckCredentialsAsync(_user, cancellationToken))
             {
                 return Pop3SaslStep.Failure(_user);
             }

@@ -44,7 +44,7 @@ internal sealed class PlainMechanism(IPop3Authenticator authenticator, Pop3Secre
                 return Pop3SaslStep.Failure(authcid);
             }
 
-            if (!await Pop3LoginGuard.MayCheckAsync(context, authcid, cancellationToken))
+            if (!await context.MayCheckCredentialsAsync(authcid, cancellationToken))
             {
                 return Pop3SaslStep.Failure(authcid);
             }

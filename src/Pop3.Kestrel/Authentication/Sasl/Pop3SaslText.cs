@@ -47,7 +47,7 @@ internal static class Pop3SaslText
         $"<{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.{time.GetUtcNow().ToUnixTimeSeconds()}@{HostName}>";
 
     /// <summary>saslname (RFC 5802 §5.1): "=2C" is ',' and "=3D" is '='; any other '=' is an error.</summary>
-public static bool TryDecodeSaslName(string value, out string name)
+    public static bool TryDecodeSaslName(string value, out string name)
     {
         name = "";
         var builder = new StringBuilder(value.Length);

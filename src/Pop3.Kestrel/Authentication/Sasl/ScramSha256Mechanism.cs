@@ -73,7 +73,7 @@ internal sealed class ScramSha256Mechanism(Pop3SecretSource secrets) : IPop3Sasl
             }
 
             // The client's proof is the guess: the limiter is asked before it is checked.
-            return await Pop3LoginGuard.MayCheckAsync(context, _user, cancellationToken) ? ClientFinal(text) : Pop3SaslStep.Failure(_user);
+            return await context.MayCheckCredentialsAsync(_user, cancellationToken) ? ClientFinal(text) : Pop3SaslStep.Failure(_user);
         }
 
         private Pop3SaslStep ClientFirst(string message)

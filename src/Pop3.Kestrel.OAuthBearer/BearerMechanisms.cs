@@ -1,14 +1,15 @@
 using System.Text;
+using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Sessions;
 
-namespace Pop3.Kestrel.Authentication.Sasl;
+namespace Pop3.Kestrel.OAuthBearer;
 
 /// <summary>
 /// OAUTHBEARER (RFC 7628): <c>gs2-header ^A auth=Bearer token ^A ^A</c>, with optional <c>host=</c> and
 /// <c>port=</c>. An authorization identity, if given, must name the token's user. On failure the server sends the
 /// RFC 7628 error JSON as a challenge, the client answers <c>^A</c>, and the reply is <c>-ERR [AUTH]</c>.
 /// </summary>
-internal sealed class OAuthBearerMechanism(Pop3BearerTokenValidator validator) : IPop3SaslMechanism
+internal sealed class OAuthBearerMechanism(BearerTokenValidator validator) : IPop3SaslMechanism
 {
     public string Name => "OAUTHBEARER";
 
@@ -38,7 +39,7 @@ internal sealed class OAuthBearerMechanism(Pop3BearerTokenValidator validator) :
         var authzid = message[2..headerEnd];
         if (authzid.Length > 0)
         {
-            if (!authzid.StartsWith("a=", StringComparison.Ordinal) || !Pop3SaslText.TryDecodeSaslName(authzid[2..], out var name))
+            if (!authzid.StartsWith("a=", StringComparison.Ordinal) || !TryDecodeSaslName(authzid[2..], out var name))
             {
                 return false;
             }
@@ -56,13 +57,30 @@ internal sealed class OAuthBearerMechanism(Pop3BearerTokenValidator validator) :
 
         return false;
     }
+
+    /// <summary>saslname (RFC 5801 §4): "=2C" is ',' and "=3D" is '='; any other '=' is an error.</summary>
+    private static bool TryDecodeSaslName(string value, out string name)
+    {
+        name = "";
+        for (var at = value.IndexOf('=', StringComparison.Ordinal); at >= 0; at = value.IndexOf('=', at + 1))
+        {
+            if (!value.AsSpan(at + 1).StartsWith("2C", StringComparison.Ordinal) && !value.AsSpan(at + 1).StartsWith("3D", StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        // "=2C" first: decoding "=3D" first would turn "=3D2C" (a '=' then "2C") into ','.
+        name = value.Replace("=2C", ",", StringComparison.Ordinal).Replace("=3D", "=", StringComparison.Ordinal);
+        return true;
+    }
 }
 
 /// <summary>
 /// XOAUTH2 (Google's and Microsoft's): <c>user=name ^A auth=Bearer token ^A ^A</c>. The user must be the token's.
 /// On failure the server sends a JSON error as a challenge and the client answers with an empty line.
 /// </summary>
-internal sealed class XOAuth2Mechanism(Pop3BearerTokenValidator validator) : IPop3SaslMechanism
+internal sealed class XOAuth2Mechanism(BearerTokenValidator validator) : IPop3SaslMechanism
 {
     public string Name => "XOAUTH2";
 
@@ -101,7 +119,7 @@ internal sealed class XOAuth2Mechanism(Pop3BearerTokenValidator validator) : IPo
 internal delegate bool BearerParser(string message, out string? user, out string token);
 
 /// <summary>The exchange both bearer mechanisms share: one message, validated; on failure one error challenge.</summary>
-internal sealed class BearerExchange(Pop3SessionContext context, Pop3BearerTokenValidator validator, BearerParser parse, Func<byte[]> error) : IPop3SaslExchange
+internal sealed class BearerExchange(Pop3SessionContext context, BearerTokenValidator validator, BearerParser parse, Func<byte[]> error) : IPop3SaslExchange
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
@@ -127,7 +145,7 @@ internal sealed class BearerExchange(Pop3SessionContext context, Pop3BearerToken
             return Pop3SaslStep.Malformed;
         }
 
-        if (!await Pop3LoginGuard.MayCheckAsync(context, claimed, cancellationToken))
+        if (!await context.MayCheckCredentialsAsync(claimed, cancellationToken))
         {
             return Pop3SaslStep.Failure(claimed);
         }

@@ -4,38 +4,33 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Pop3.Kestrel.Authentication;
+namespace Pop3.Kestrel.OAuthBearer;
 
 /// <summary>
 /// Validates the bearer tokens of OAUTHBEARER and XOAUTH2 as signed JWTs (Microsoft.IdentityModel): issuer,
 /// audience, signature against the keys of <c>Pop3:Authentication:OAuth:Jwks</c> or <c>JwksFile</c> (read once,
 /// on first use), expiry and not-before against <see cref="TimeProvider"/> with
-/// <see cref="Pop3OAuthOptions.ClockSkew"/>. The user is the value of <see cref="Pop3OAuthOptions.MailboxClaim"/>.
+/// <see cref="OAuthBearerOptions.ClockSkew"/>. The user is the value of <see cref="OAuthBearerOptions.MailboxClaim"/>.
 /// </summary>
-internal sealed class Pop3BearerTokenValidator
+internal sealed class BearerTokenValidator
 {
-    private readonly Lazy<Pop3OAuthOptions> _settings;
+    private readonly Lazy<OAuthBearerOptions> _settings;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lazy<IReadOnlyList<SecurityKey>> _keys;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
     /// <summary>Takes the settings; the keys are read when first needed.</summary>
-    public Pop3BearerTokenValidator(IOptions<Pop3AuthenticationOptions> options, TimeProvider time, ILogger<Pop3BearerTokenValidator> logger, IHostEnvironment? environment = null)
-        : this(() => options.Value.OAuth, time, logger, environment)
+    public BearerTokenValidator(IOptions<OAuthBearerOptions> options, TimeProvider time, ILogger<BearerTokenValidator> logger, IHostEnvironment? environment = null)
     {
-    }
-
-    // The options are read on first use: their validator lists the mechanisms, and two of them use this class.
-    internal Pop3BearerTokenValidator(Func<Pop3OAuthOptions> options, TimeProvider time, ILogger logger, IHostEnvironment? environment)
-    {
-        _settings = new Lazy<Pop3OAuthOptions>(options);
+        // Read on first use: the authentication options' validator asks the mechanisms whether they are available.
+        _settings = new Lazy<OAuthBearerOptions>(() => options.Value);
         _time = time;
         _logger = logger;
         _keys = new Lazy<IReadOnlyList<SecurityKey>>(() => LoadKeys(environment));
     }
 
-    private Pop3OAuthOptions Settings => _settings.Value;
+    private OAuthBearerOptions Settings => _settings.Value;
 
     /// <summary>True when issuer, audience and at least one signing key are configured.</summary>
     public bool IsConfigured =>
@@ -68,13 +63,13 @@ internal sealed class Pop3BearerTokenValidator
         }
         catch (Exception e) when (e is ArgumentException or SecurityTokenException)
         {
-            Pop3AuthLog.TokenRejected(_logger, e.GetType().Name);
+            OAuthBearerLog.TokenRejected(_logger, e.GetType().Name);
             return null;
         }
 
         if (!result.IsValid)
         {
-            Pop3AuthLog.TokenRejected(_logger, result.Exception?.GetType().Name ?? "invalid");
+            OAuthBearerLog.TokenRejected(_logger, result.Exception?.GetType().Name ?? "invalid");
             return null;
         }
 
@@ -83,7 +78,7 @@ internal sealed class Pop3BearerTokenValidator
             return user;
         }
 
-        Pop3AuthLog.TokenRejected(_logger, "no " + Settings.MailboxClaim + " claim");
+        OAuthBearerLog.TokenRejected(_logger, "no " + Settings.MailboxClaim + " claim");
         return null;
     }
 
@@ -138,7 +133,7 @@ internal sealed class Pop3BearerTokenValidator
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Pop3AuthLog.SigningKeysUnreadable(_logger, e, path);
+                OAuthBearerLog.SigningKeysUnreadable(_logger, e, path);
             }
         }
 
@@ -163,7 +158,7 @@ internal sealed class Pop3BearerTokenValidator
         }
         catch (Exception e) when (e is ArgumentException or System.Text.Json.JsonException or InvalidOperationException)
         {
-            Pop3AuthLog.SigningKeysUnreadable(_logger, e, source);
+            OAuthBearerLog.SigningKeysUnreadable(_logger, e, source);
         }
     }
 }

@@ -1,11 +1,14 @@
-namespace Pop3.Kestrel.Authentication;
+namespace Pop3.Kestrel.OAuthBearer;
 
 /// <summary>
 /// Bearer-token validation for OAUTHBEARER (RFC 7628) and XOAUTH2: <c>Pop3:Authentication:OAuth</c>. The
 /// mechanisms are offered only when <see cref="Issuer"/>, <see cref="Audience"/> and signing keys are set.
 /// </summary>
-public sealed class Pop3OAuthOptions
+public sealed class OAuthBearerOptions
 {
+    /// <summary>The configuration section: <c>Pop3:Authentication:OAuth</c>.</summary>
+    public const string SectionName = "Pop3:Authentication:OAuth";
+
     /// <summary>The expected <c>iss</c> claim.</summary>
     public string? Issuer { get; set; }
 
