@@ -84,8 +84,9 @@ internal sealed class Pop3LoginGuard(
     private readonly Lazy<Task> _loaded = new(() => LoadAsync(store, throttle, options.Value, time, logger));
 
     /// <summary>
-    /// For SASL mechanisms: <see cref="BeginGuessAsync"/> through the connection's services (true where no guard is
-    /// registered). A mechanism that gets false returns <see cref="Pop3SaslStep.Failure"/> without checking anything.
+    /// <see cref="BeginGuessAsync"/> through the connection's services (true where no guard is registered), for SASL
+    /// mechanisms through <see cref="Pop3SessionContext.MayCheckCredentialsAsync"/>. A mechanism that gets false returns
+    /// <see cref="Pop3SaslStep.Failure"/> without checking anything.
     /// </summary>
     public static ValueTask<bool> MayCheckAsync(Pop3SessionContext context, string? user, CancellationToken cancellationToken) =>
         context.Services.GetService<Pop3LoginGuard>() is { } guard ? guard.BeginGuessAsync(context, user, cancellationToken) : ValueTask.FromResult(true);
