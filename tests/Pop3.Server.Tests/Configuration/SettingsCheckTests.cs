@@ -119,6 +119,21 @@ public sealed class SettingsCheckTests
     }
 
     [Fact]
+    public void Bearer_token_settings_are_known_where_the_oauthbearer_package_is_added_and_refused_where_it_is_not()
+    {
+        Assert.Equal(
+            ["Pop3:Authentication:OAuth:Isuer is not a known setting; did you mean Pop3:Authentication:OAuth:Issuer?"],
+            Errors(("Pop3:Authentication:OAuth:Issuer", "https://issuer.example.org"), ("Pop3:Authentication:OAuth:Isuer", "x")));
+
+        // An application that never called AddOAuthBearer() has no such settings: they are not silently ignored.
+        var configuration = Configuration(("Pop3:Authentication:OAuth:Issuer", "https://issuer.example.org"));
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddPop3Server();
+        var declarations = services.Select(d => d.ImplementationInstance).OfType<Pop3SettingDeclaration>();
+        Assert.StartsWith("Pop3:Authentication:OAuth", Assert.Single(Pop3SettingsCheck.Check(configuration, declarations)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_first_options_bound_stop_start_up_before_the_binder_sees_a_bad_value()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
