@@ -30,7 +30,7 @@ internal sealed class Pop3CommandDispatcher(Pop3SessionServices shared)
     }
 
     /// <summary>Copies one line out of the pipe (AUTH lines longer than 255 octets into a borrowed buffer) and runs it.</summary>
-    public async ValueTask<Pop3CommandResult> ExecuteAsync(Pop3SessionContext context, ReadOnlySequence<byte> line, CancellationToken closed)
+    public ValueTask<Pop3CommandResult> ExecuteAsync(Pop3SessionContext context, ReadOnlySequence<byte> line, CancellationToken closed)
     {
         var length = (int)line.Length;
         var continuation = context.Continuation;
@@ -38,9 +38,14 @@ internal sealed class Pop3CommandDispatcher(Pop3SessionServices shared)
         if (length + 2 <= _line.Length)
         {
             line.CopyTo(_line);
-            return await ExecuteAsync(context, continuation, _line.AsMemory(0, length), closed);
+            return ExecuteAsync(context, continuation, _line.AsMemory(0, length), closed);
         }
 
+        return ExecuteLongAsync(context, continuation, line, length, closed);
+    }
+
+    private async ValueTask<Pop3CommandResult> ExecuteLongAsync(Pop3SessionContext context, IPop3LineContinuation? continuation, ReadOnlySequence<byte> line, int length, CancellationToken closed)
+    {
         // Only AUTH and SASL continuations may be longer than 255 octets; they are rare, so they borrow a buffer.
         if (continuation is null && !IsAuth(line))
         {

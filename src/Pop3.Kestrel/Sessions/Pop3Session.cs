@@ -107,7 +107,7 @@ internal sealed class Pop3Session
 
         while (true)
         {
-            timer.Change(_signals.NextTimeout(_options, context.State, context.Counters.Elapsed), Timeout.InfiniteTimeSpan);
+            timer.Change(_signals.NextTimeout(_options, context.State, context.Counters), Timeout.InfiniteTimeSpan);
             var read = await _pipes.Input!.ReadAsync();
 
             // A read cancelled with no reason left is a late wake-up from an eviction the login overtook: go on.
@@ -169,8 +169,26 @@ internal sealed class Pop3Session
         }
     }
 
-    /// <summary>After the input is advanced: flushes the batch's replies and decides whether the session goes on (null).</summary>
-    private async ValueTask<Pop3SessionEnd?> CompleteBatchAsync(Pop3SessionContext context, Pop3BatchStep step, bool inputCompleted)
+    /// <summary>
+    /// After the input is advanced: flushes the batch's replies and decides whether the session goes on (null). Not async
+    /// when the session goes on and the flush completes at once: a client in lockstep makes a batch of every command.
+    /// </summary>
+    private ValueTask<Pop3SessionEnd?> CompleteBatchAsync(Pop3SessionContext context, Pop3BatchStep step, bool inputCompleted)
+    {
+        if (step != Pop3BatchStep.ReadMore || inputCompleted || _signals.MustEndNow)
+        {
+            return EndBatchAsync(context, step, inputCompleted);
+        }
+
+        var flush = FlushAsync();
+        return !flush.IsCompletedSuccessfully ? GoOnAfterFlushAsync(flush) : flush.Result ? default : FlushFailedAsync();
+    }
+
+    private async ValueTask<Pop3SessionEnd?> GoOnAfterFlushAsync(ValueTask<bool> flush) =>
+        await flush ? null : await FlushFailedAsync();
+
+    /// <summary>Every batch that may end the session: a step other than reading on, the client's end of input, a timeout.</summary>
+    private async ValueTask<Pop3SessionEnd?> EndBatchAsync(Pop3SessionContext context, Pop3BatchStep step, bool inputCompleted)
     {
         switch (step)
         {
@@ -195,7 +213,7 @@ internal sealed class Pop3Session
 
         if (!await FlushAsync())
         {
-            return _signals.Interrupted ? await _signals.EndAsync() : Pop3SessionEnd.Dropped;
+            return await FlushFailedAsync();
         }
 
         return step switch
@@ -205,6 +223,10 @@ internal sealed class Pop3Session
             _ => inputCompleted ? Pop3SessionEnd.Dropped : null,
         };
     }
+
+    /// <summary>A flush that did not go through: the client is gone, or the timer, a shutdown or an eviction cut it short.</summary>
+    private async ValueTask<Pop3SessionEnd?> FlushFailedAsync() =>
+        _signals.Interrupted ? await _signals.EndAsync() : Pop3SessionEnd.Dropped;
 
     /// <summary>The one place a command's result changes the session: its state, the error count, how the batch goes on.</summary>
     private Pop3BatchStep Apply(Pop3SessionContext context, Pop3CommandResult result)
@@ -233,8 +255,7 @@ internal sealed class Pop3Session
 
     private async ValueTask<bool> StartTlsAsync(Pop3SessionContext context)
     {
-        var secure = await context.Tls!.UpgradeAsync(_closed);
-        if (secure is null)
+        if (await context.Tls!.UpgradeAsync(_closed) is not { } secure)
         {
             return false;
         }

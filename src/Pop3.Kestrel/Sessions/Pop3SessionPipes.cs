@@ -38,21 +38,35 @@ internal sealed class Pop3SessionPipes(ILogger trace, TimeProvider time)
     /// Flushes the replies; false if the client is gone or the flush was cut short by the timer, a shutdown or an
     /// eviction that still holds.
     /// </summary>
-    public async ValueTask<bool> FlushAsync(Pop3SessionSignals signals)
+    /// <remarks>Not async when the flush completes at once, the common case: this runs once per batch of commands.</remarks>
+    public ValueTask<bool> FlushAsync(Pop3SessionSignals signals)
+    {
+        var pending = Output!.FlushAsync();
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return FlushSlowlyAsync(pending, signals);
+        }
+
+        return Outcome(pending.Result, signals) is { } done ? ValueTask.FromResult(done) : FlushSlowlyAsync(Output.FlushAsync(), signals);
+    }
+
+    private async ValueTask<bool> FlushSlowlyAsync(ValueTask<FlushResult> pending, Pop3SessionSignals signals)
     {
         while (true)
         {
-            var flush = await Output!.FlushAsync();
-
-            // A flush cancelled with no reason left is a late wake-up from an eviction the login overtook.
-            if (flush.IsCanceled && !flush.IsCompleted && !signals.Interrupted)
+            if (Outcome(await pending, signals) is { } done)
             {
-                continue;
+                return done;
             }
 
-            return !flush.IsCompleted && !flush.IsCanceled;
+            pending = Output!.FlushAsync();
         }
     }
+
+    /// <summary>Whether a flush went through; null to flush again.</summary>
+    /// <remarks>A flush cancelled with no reason left is a late wake-up from an eviction the login overtook: it is retried.</remarks>
+    private static bool? Outcome(FlushResult flush, Pop3SessionSignals signals) =>
+        flush.IsCanceled && !flush.IsCompleted && !signals.Interrupted ? null : !flush.IsCompleted && !flush.IsCanceled;
 
     /// <summary>Flushes when enough output has piled up (long listings, inside a handler); false if the client is gone.</summary>
     public async ValueTask<bool> FlushIfFullAsync(CancellationToken cancellationToken)

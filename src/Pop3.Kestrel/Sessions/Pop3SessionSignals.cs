@@ -86,8 +86,9 @@ internal sealed class Pop3SessionSignals(Pop3SessionPipes pipes)
     /// pushed back by traffic, so a client trickling bytes (slow loris) cannot hold a connection unauthenticated.
     /// Under pressure the gate shortens that timeout (<see cref="Pop3ConnectionGate.AuthorizationTimeout"/>).
     /// </summary>
-    public TimeSpan NextTimeout(Pop3ServerOptions options, Pop3SessionState state, TimeSpan elapsed)
+    public TimeSpan NextTimeout(Pop3ServerOptions options, Pop3SessionState state, Pop3SessionCounters counters)
     {
+        // After login the clock is not read at all: this runs once per batch of commands.
         if (state != Pop3SessionState.Authorization)
         {
             return options.CommandTimeout;
@@ -96,7 +97,7 @@ internal sealed class Pop3SessionSignals(Pop3SessionPipes pipes)
         var limit = Admission is { } admission && admission.AuthorizationTimeout < options.AuthorizationTimeout
             ? admission.AuthorizationTimeout
             : options.AuthorizationTimeout;
-        var left = limit - elapsed;
+        var left = limit - counters.Elapsed;
         return left <= TimeSpan.Zero ? TimeSpan.Zero : left < options.CommandTimeout ? left : options.CommandTimeout;
     }
 
