@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
-using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Hosting;
 
 namespace Pop3.Kestrel.Admin;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Maildrops;
-using Pop3.Kestrel.Protocol;
 
 namespace Pop3.Kestrel.Maildir;
 

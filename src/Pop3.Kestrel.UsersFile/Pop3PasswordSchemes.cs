@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
-using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.UsersFile.PasswordSchemes;
 
 namespace Pop3.Kestrel.UsersFile;

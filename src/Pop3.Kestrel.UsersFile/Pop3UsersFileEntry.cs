@@ -1,5 +1,3 @@
-using Pop3.Kestrel.Authentication;
-
 namespace Pop3.Kestrel.UsersFile;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Pop3.Kestrel.Authentication;
 
 namespace Pop3.Kestrel.UsersFile;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Pop3.Kestrel.Authentication;
 
 namespace Pop3.Kestrel.UsersFile;
 

@@ -1,6 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Options;
-using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Maildir;
 using Pop3.Kestrel.UsersFile;

@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using Konscious.Security.Cryptography;
-using Pop3.Kestrel.Authentication;
 
 namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 

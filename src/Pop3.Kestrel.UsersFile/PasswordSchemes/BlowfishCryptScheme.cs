@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using Pop3.Kestrel.Authentication;
 
 namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 

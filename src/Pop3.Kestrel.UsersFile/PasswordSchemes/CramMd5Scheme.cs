@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using Pop3.Kestrel.Authentication;

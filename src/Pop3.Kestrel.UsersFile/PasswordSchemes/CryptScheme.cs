@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
-using Pop3.Kestrel.Authentication;
 
 namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Pop3.Kestrel.Authentication;
 
 namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 

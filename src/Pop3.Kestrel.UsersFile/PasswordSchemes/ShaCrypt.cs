@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Pop3.Kestrel.Authentication;
 
 namespace Pop3.Kestrel.UsersFile.PasswordSchemes;
 

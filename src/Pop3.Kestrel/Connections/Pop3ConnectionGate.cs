@@ -4,7 +4,6 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pop3.Kestrel.Authentication;
-using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Hosting;
 
 namespace Pop3.Kestrel.Connections;

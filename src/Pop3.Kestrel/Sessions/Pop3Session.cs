@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using Microsoft.Extensions.Logging;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.Diagnostics;
 using Pop3.Kestrel.Protocol;

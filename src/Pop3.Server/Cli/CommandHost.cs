@@ -1,4 +1,3 @@
-using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.Hosting;
 using Pop3.Kestrel.UsersFile;
 using Pop3.Server.Hosting;

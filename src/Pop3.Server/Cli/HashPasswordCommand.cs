@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Pop3.Kestrel.Authentication;
 using Pop3.Kestrel.UsersFile;
 
 namespace Pop3.Server.Cli;
