@@ -69,7 +69,7 @@ internal sealed class SessionHarness : IAsyncDisposable
         _scope = _provider.CreateAsyncScope();
         Session = _provider.GetRequiredService<Pop3SessionFactory>().Create(_scope.ServiceProvider);
         var info = Connection = connection ?? new Pop3ConnectionInfo("test", new IPEndPoint(IPAddress.Loopback, 50000), new IPEndPoint(IPAddress.Loopback, 110));
-        Run = Session.RunAsync(new DuplexPipe(_toServer.Reader, _toClient.Writer), info, _stopping.Token)
+        Run = Session.RunAsync(new TestDuplexPipe(_toServer.Reader, _toClient.Writer), info, _stopping.Token)
             .ContinueWith(async t =>
             {
                 await _scope.DisposeAsync();
@@ -200,13 +200,6 @@ internal sealed class SessionHarness : IAsyncDisposable
                 await _provider.DisposeAsync();
             }
         }
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input => input;
-
-        public PipeWriter Output => output;
     }
 }
 

@@ -96,7 +96,7 @@ public sealed class SessionPipesFlushTests
             pauseWriterThreshold: waits ? 1 : 0, resumeWriterThreshold: waits ? 1 : 0,
             readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
         var pipes = new Pop3SessionPipes(NullLogger.Instance, TimeProvider.System);
-        pipes.Use(new DuplexPipe(new Pipe().Reader, pipe.Writer));
+        pipes.Use(new TestDuplexPipe(new Pipe().Reader, pipe.Writer));
         return (pipes, new Pop3SessionSignals(pipes), pipe);
     }
 
@@ -110,12 +110,5 @@ public sealed class SessionPipesFlushTests
         Assert.False(flushed.IsCompleted);
         var read = await pipe.Reader.ReadAsync();
         pipe.Reader.AdvanceTo(read.Buffer.End);
-    }
-
-    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input => input;
-
-        public PipeWriter Output => output;
     }
 }

@@ -157,10 +157,3 @@ public sealed class DuplexPipeStreamHopTests
         return (read, Thread.CurrentThread.IsThreadPoolThread);
     }
 }
-
-internal sealed class TestDuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-{
-    public PipeReader Input => input;
-
-    public PipeWriter Output => output;
-}
