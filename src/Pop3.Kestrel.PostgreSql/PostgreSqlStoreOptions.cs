@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace Pop3.Kestrel.PostgreSql;
 
 /// <summary>The PostgreSQL store. Bound from the configuration section <c>Pop3:PostgreSql</c>.</summary>
@@ -39,20 +37,4 @@ public sealed class PostgreSqlStoreOptions
     /// process id and a random suffix.
     /// </summary>
     public string NodeId { get; set; } = "";
-}
-
-/// <summary>Fails start-up, naming the key, when a setting is missing or out of range.</summary>
-internal sealed class PostgreSqlStoreOptionsValidator : IValidateOptions<PostgreSqlStoreOptions>
-{
-    public ValidateOptionsResult Validate(string? name, PostgreSqlStoreOptions options)
-    {
-        if (string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            return ValidateOptionsResult.Fail($"{PostgreSqlStoreOptions.ConnectionStringKey} is required for the PostgreSQL store.");
-        }
-
-        return options.LeaseSeconds is < 3 or > 600
-            ? ValidateOptionsResult.Fail($"{PostgreSqlStoreOptions.LeaseSecondsKey} is {options.LeaseSeconds}; it must be 3 to 600 (seconds).")
-            : ValidateOptionsResult.Success;
-    }
 }

@@ -50,34 +50,3 @@ internal abstract class ListingCommandHandler : IPop3CommandHandler
     /// <summary>One message's line, with <c>+OK </c> in front when it is the whole reply.</summary>
     protected abstract void WriteEntry(Pop3SessionContext context, Pop3Maildrop maildrop, int number, bool ok);
 }
-
-/// <summary>LIST [msg] (RFC 1939 §5): sizes of the messages not marked as deleted.</summary>
-internal sealed class ListCommandHandler : ListingCommandHandler
-{
-    public override Pop3Command Command => Pop3Command.List;
-
-    protected override void WriteHeader(Pop3SessionContext context) => context.Write(Pop3Replies.ListHeader);
-
-    protected override void WriteEntry(Pop3SessionContext context, Pop3Maildrop maildrop, int number, bool ok)
-    {
-        if (ok)
-        {
-            Pop3Replies.WriteOk(context.Output, number, maildrop.SizeOf(number));
-        }
-        else
-        {
-            Pop3Replies.WritePair(context.Output, number, maildrop.SizeOf(number));
-        }
-    }
-}
-
-/// <summary>UIDL [msg] (RFC 1939 §7): unique ids of the messages not marked as deleted.</summary>
-internal sealed class UidlCommandHandler : ListingCommandHandler
-{
-    public override Pop3Command Command => Pop3Command.Uidl;
-
-    protected override void WriteHeader(Pop3SessionContext context) => context.Write(Pop3Replies.UidlHeader);
-
-    protected override void WriteEntry(Pop3SessionContext context, Pop3Maildrop maildrop, int number, bool ok) =>
-        Pop3Replies.WriteUid(context.Output, number, maildrop.UidOf(number), ok);
-}
